@@ -1,0 +1,55 @@
+"""Where sources live in data/ and how they are written.
+
+    data/articles/<article_id>/article.json   metadata (every article field but text)
+    data/articles/<article_id>/text.txt       the text, exactly, UTF-8, no BOM
+    data/articles/<article_id>/claims.jsonl   one claim per line
+    data/entities/<entity_id>.json            one entity per file
+    data/clusters/<cluster_id>.json           one cluster per file
+
+One article per folder and one entity or cluster per file, so two pull requests that add
+different things never touch the same file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from .utils import atomic_write_bytes, atomic_write_text, json_line, json_pretty
+
+ARTICLES = "articles"
+ENTITIES = "entities"
+CLUSTERS = "clusters"
+ARTICLE_FILE = "article.json"
+TEXT_FILE = "text.txt"
+CLAIMS_FILE = "claims.jsonl"
+
+
+def article_dir(data: Path, article_id: str) -> Path:
+    return Path(data) / ARTICLES / article_id
+
+
+def write_article(data: Path, article: dict[str, Any]) -> Path:
+    folder = article_dir(data, article["article_id"])
+    meta = {k: v for k, v in article.items() if k != "text"}
+    atomic_write_bytes(folder / TEXT_FILE, article["text"].encode("utf-8"))
+    atomic_write_text(folder / ARTICLE_FILE, json_pretty(meta))
+    return folder
+
+
+def write_claims(data: Path, article_id: str, claims: Iterable[dict[str, Any]]) -> Path:
+    path = article_dir(data, article_id) / CLAIMS_FILE
+    atomic_write_text(path, "".join(json_line(c) + "\n" for c in claims))
+    return path
+
+
+def write_entity(data: Path, entity: dict[str, Any]) -> Path:
+    path = Path(data) / ENTITIES / f"{entity['entity_id']}.json"
+    atomic_write_text(path, json_pretty(entity))
+    return path
+
+
+def write_cluster(data: Path, cluster: dict[str, Any]) -> Path:
+    path = Path(data) / CLUSTERS / f"{cluster['cluster_id']}.json"
+    atomic_write_text(path, json_pretty(cluster))
+    return path
