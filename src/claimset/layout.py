@@ -38,8 +38,13 @@ def write_article(data: Path, article: dict[str, Any]) -> Path:
 
 
 def write_claims(data: Path, article_id: str, claims: Iterable[dict[str, Any]]) -> Path:
+    """Write an article's claims; no claims means no file (an empty JSONL file is an error)."""
     path = article_dir(data, article_id) / CLAIMS_FILE
-    atomic_write_text(path, "".join(json_line(c) + "\n" for c in claims))
+    lines = "".join(json_line(c) + "\n" for c in claims)
+    if lines:
+        atomic_write_text(path, lines)
+    else:
+        path.unlink(missing_ok=True)
     return path
 
 

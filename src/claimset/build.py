@@ -1,0 +1,117 @@
+"""`claimset build`: validated sources -> Parquet + JSONL + manifest, atomically, byte for byte.
+
+Nothing is written unless the whole dataset validates. Files are written into a temporary
+folder beside the target and swapped into place, so an interrupted build leaves the previous
+release as it was. No timestamps or host names go into any file: the same sources and the same
+pinned toolchain give identical bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .models import ID_FIELDS, TABLES
+from .utils import json_line, json_pretty, sha256_file
+from .validate import Report, validate
+from .version import OFFSETS, SCHEMA_VERSION, __version__
+
+MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
+
+
+class BuildError(Exception):
+    def __init__(self, message: str, report: Optional[Report] = None):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    rows: dict[str, int]
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    report: Optional[Report] = None
+
+
+def canonical(table: str, obj: dict) -> dict:
+    """The record as the model serialises it: fixed key order, floats as floats."""
+    return TABLES[table].model_validate(obj).model_dump(mode="json")
+
+
+def collect(root: Path, paths=None) -> tuple[Report, dict[str, list[dict]]]:
+    records: dict[str, list[dict]] = {t: [] for t in TABLES}
+    report = validate(paths, root=root, on_record=lambda t, obj: records[t].append(obj))
+    return report, records
+
+
+def write_table_files(table: str, rows: list[dict], folder: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .schemas import arrow_schema
+
+    rows = sorted((canonical(table, r) for r in rows), key=lambda r: r[ID_FIELDS[table]])
+    with open(folder / f"{table}.jsonl", "w", encoding="utf-8", newline="\n") as f:
+        for r in rows:
+            f.write(json_line(r) + "\n")
+    arrow = pa.Table.from_pylist(rows, schema=arrow_schema(table))
+    pq.write_table(arrow, folder / f"{table}.parquet", compression="zstd", write_statistics=True)
+    return [f"{table}.parquet", f"{table}.jsonl"]
+
+
+def manifest_for(folder: Path, rows: dict[str, int], table_files: dict[str, list[str]], edition: str) -> dict:
+    files = {}
+    for names in table_files.values():
+        for name in names:
+            p = folder / name
+            files[name] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+    return {
+        "name": "claimset",
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "edition": edition,
+        "offsets": OFFSETS,
+        "tables": {t: {"rows": rows[t], "files": table_files[t]} for t in TABLES},
+        "files": dict(sorted(files.items())),
+    }
+
+
+def swap_into_place(tmp: Path, out: Path) -> None:
+    """Replace `out` by `tmp` with two renames; the old release survives until the new one is in place."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(root: Path, out: Optional[Path] = None, edition: str = "full") -> BuildResult:
+    root = Path(root)
+    out = Path(out) if out else root / "release"
+    report, records = collect(root)
+    if not report.ok:
+        raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        table_files = {t: write_table_files(t, records[t], tmp) for t in TABLES}
+        rows = {t: len(records[t]) for t in TABLES}
+        manifest = manifest_for(tmp, rows, table_files, edition)
+        (tmp / MANIFEST).write_text(json_pretty(manifest), encoding="utf-8")
+        sums = "".join(f"{m['sha256']}  {name}\n" for name, m in manifest["files"].items())
+        (tmp / CHECKSUMS).write_text(sums, encoding="utf-8")
+        for p in tmp.iterdir():
+            os.chmod(p, 0o644)
+        os.chmod(tmp, 0o755)
+        swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(out=out, rows=rows, files=manifest["files"], report=report)
