@@ -1,0 +1,75 @@
+"""Loaders on the committed release (ir_datasets style: count plus first, middle and last record)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+import claimset
+from claimset.models import TABLES
+from claimset.schemas import arrow_schema
+
+from conftest import ROOT
+
+RELEASE = ROOT / "release"
+
+
+@pytest.fixture(scope="module")
+def man():
+    return claimset.manifest(RELEASE)
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_count_and_first_middle_last(table, man):
+    t = claimset.load(table, RELEASE)
+    assert isinstance(t, pa.Table)
+    assert t.num_rows == man["tables"][table]["rows"]
+    assert t.schema.remove_metadata().equals(arrow_schema(table).remove_metadata())
+    recs = list(claimset.records(table, RELEASE))
+    assert len(recs) == t.num_rows
+    rows = t.to_pylist()
+    for i in sorted({0, len(rows) // 2, len(rows) - 1} if rows else set()):
+        assert recs[i].model_dump(mode="json") == TABLES[table].model_validate(rows[i]).model_dump(mode="json")
+        assert isinstance(recs[i], TABLES[table])
+
+
+def test_articles_are_the_five_seeds(man):
+    arts = list(claimset.records("articles", RELEASE))
+    assert len(arts) == 5
+    assert sorted(a.provenance for a in arts) == sorted(f"seeds/{p}" for p in [
+        "000_df178182b5769c97.txt", "001_4ae87a3bd036c1c9.txt", "002_199f56126d5921ba.txt",
+        "003_f18964f54b09951a.txt", "004_8c6f306b990f33ba.txt",
+    ])
+
+
+def test_default_release_is_found():
+    assert claimset.load("entities").num_rows == claimset.manifest()["tables"]["entities"]["rows"]
+
+
+def test_pandas_keeps_nested_lists_of_dicts():
+    df = claimset.load_pandas("articles", RELEASE)
+    bp = df.loc[df.article_id == "nk-troops-putin-desperation-2024-10-16", "boilerplate"].iloc[0]
+    assert isinstance(bp[0], dict) and set(bp[0]) == {"start", "end", "kind", "text"}
+
+
+def test_hf_datasetdict_with_explicit_features():
+    import datasets
+
+    from claimset.schemas import hf_features
+
+    dd = claimset.load_hf(RELEASE)
+    assert set(dd) == set(TABLES)
+    for table in TABLES:
+        assert dd[table].features == hf_features(table)
+        assert dd[table].num_rows == claimset.load(table, RELEASE).num_rows
+    art = dd["articles"][0]
+    assert isinstance(art["boilerplate"], list)
+    if dd["claims"].num_rows:
+        c = dd["claims"][0]
+        assert isinstance(c["content"], list) and isinstance(c["content"][0], dict)
+        assert c == claimset.load("claims", RELEASE).slice(0, 1).to_pylist()[0]
+
+
+def test_unknown_table_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown table"):
+        claimset.load("claim", RELEASE)
