@@ -59,7 +59,7 @@ def test_code_point_offsets_not_bytes_or_utf16():
     assert check_span({"start": cp, "end": cp + len(quote), "text": quote}, text, origin, ["content", 0], sink)
     assert not check_span({"start": b, "end": b + len(quote.encode()), "text": quote}, text, origin, ["content", 0], sink)
     assert "UTF-8 byte offsets" in sink.problems[-1].message and sink.problems[-1].code == "C414"
-    astral = "\U0001F4A5 boom " + quote
+    astral = "\U0001F4A5 boom " + quote + " and more text after it"
     u16 = len("\U0001F4A5 boom ".encode("utf-16-le")) // 2
     assert not check_span({"start": u16, "end": u16 + len(quote), "text": quote}, astral, origin, ["content", 0], sink)
     assert "UTF-16" in sink.problems[-1].message
