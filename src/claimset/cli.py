@@ -68,6 +68,29 @@ def build(
     typer.echo(f"claimset build: valid; wrote {len(result.files)} files ({total:,} bytes) to {result.out}: {counts}")
 
 
+@app.command()
+def agree(
+    a: Path = typer.Argument(..., help="First annotation set: a claims.jsonl file or a folder of them."),
+    b: Path = typer.Argument(..., help="Second annotation set, of the same articles."),
+    fmt: str = typer.Option("text", "--format", help="text (Markdown tables) or json."),
+) -> None:
+    """Inter-annotator agreement: span P/R/F1 (exact, overlap) and Cohen's kappa on labels."""
+    import json
+
+    from .agree import agree as run, format_agreement, read_claims
+
+    try:
+        ca, cb = read_claims(a), read_claims(b)
+    except (OSError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+    result = run(ca, cb)
+    if not result.articles:
+        typer.echo("error: the two sets share no article", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps(result.as_dict(), indent=2) if fmt == "json" else format_agreement(result))
+
+
 @schema_app.command("export")
 def schema_export(root: Path = ROOT_OPT) -> None:
     """Regenerate schema/*.schema.json, docs/rules.md, docs/data-model.md and the README table."""
