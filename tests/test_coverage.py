@@ -20,7 +20,7 @@ def test_sentence_split():
 
 
 def test_uncovered_skips_boilerplate_and_covered():
-    t = "One claim here. Advertisement: No claim here."
+    t = "One claim here.\nAdvertisement:\nNo claim here."
     claims = [{"content": [{"start": 0, "end": 5}]}]
     assert uncovered(t, [(16, 30)], claims) == ["No claim here."]
 
