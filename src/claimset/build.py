@@ -1,4 +1,4 @@
-"""`claimset build`: validated sources -> Parquet + JSONL + manifest, atomically, byte for byte.
+"""`claimset build`: validated sources -> Parquet + JSONL + croissant.json + manifest, atomically, byte for byte.
 
 Nothing is written unless the whole dataset validates. Files are written into a temporary
 folder beside the target and swapped into place, so an interrupted build leaves the previous
@@ -22,6 +22,8 @@ from .version import OFFSETS, SCHEMA_VERSION, __version__
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
+CROISSANT = "croissant.json"
+EDITIONS = ("full", "annotations-only")
 
 
 class BuildError(Exception):
@@ -64,19 +66,26 @@ def write_table_files(table: str, rows: list[dict], folder: Path) -> list[str]:
     return [f"{table}.parquet", f"{table}.jsonl"]
 
 
-def manifest_for(folder: Path, rows: dict[str, int], table_files: dict[str, list[str]], edition: str) -> dict:
+def manifest_for(
+    folder: Path,
+    rows: dict[str, int],
+    table_files: dict[str, list[str]],
+    edition: str,
+    version: str = __version__,
+    metadata_files: tuple[str, ...] = (),
+) -> dict:
     files = {}
-    for names in table_files.values():
-        for name in names:
-            p = folder / name
-            files[name] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+    for name in [n for names in table_files.values() for n in names] + list(metadata_files):
+        p = folder / name
+        files[name] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
     return {
         "name": "claimset",
-        "version": __version__,
+        "version": version,
         "schema_version": SCHEMA_VERSION,
         "edition": edition,
         "offsets": OFFSETS,
         "tables": {t: {"rows": rows[t], "files": table_files[t]} for t in TABLES},
+        "metadata": list(metadata_files),
         "files": dict(sorted(files.items())),
     }
 
@@ -92,18 +101,31 @@ def swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build(root: Path, out: Optional[Path] = None, edition: str = "full") -> BuildResult:
-    root = Path(root)
-    out = Path(out) if out else root / "release"
-    report, records = collect(root)
-    if not report.ok:
-        raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
+def write_release(
+    out: Path,
+    records: dict[str, list[dict]],
+    edition: str = "full",
+    version: str = __version__,
+    extra_files: Optional[dict[str, bytes]] = None,
+) -> tuple[dict[str, int], dict]:
+    """Write tables, extra files, croissant.json, manifest and SHA256SUMS into `out`, atomically.
+
+    The one writer of release folders: `build` and `claimset rehydrate` both go through it, so the
+    same records give the same bytes whichever way they arrive.
+    """
+    from .croissant import croissant_text
+
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         table_files = {t: write_table_files(t, records[t], tmp) for t in TABLES}
         rows = {t: len(records[t]) for t in TABLES}
-        manifest = manifest_for(tmp, rows, table_files, edition)
+        for name, data in sorted((extra_files or {}).items()):
+            (tmp / name).write_bytes(data)
+        (tmp / CROISSANT).write_text(croissant_text(tmp, rows, table_files, edition, version), encoding="utf-8")
+        metadata = tuple(sorted([*(extra_files or {}), CROISSANT]))
+        manifest = manifest_for(tmp, rows, table_files, edition, version=version, metadata_files=metadata)
         (tmp / MANIFEST).write_text(json_pretty(manifest), encoding="utf-8")
         sums = "".join(f"{m['sha256']}  {name}\n" for name, m in manifest["files"].items())
         (tmp / CHECKSUMS).write_text(sums, encoding="utf-8")
@@ -114,4 +136,26 @@ def build(root: Path, out: Optional[Path] = None, edition: str = "full") -> Buil
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return rows, manifest
+
+
+def build(root: Path, out: Optional[Path] = None, edition: str = "full") -> BuildResult:
+    """Validate the sources under `root` and write a release (default: root/release).
+
+    edition "full" ships the article texts; "annotations-only" ships offsets, hashes and
+    text_sha256 instead (see edition.py), for redistribution without the publishers' texts.
+    """
+    root = Path(root)
+    if edition not in EDITIONS:
+        raise BuildError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}")
+    out = Path(out) if out else root / "release"
+    report, records = collect(root)
+    if not report.ok:
+        raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
+    extra = None
+    if edition == "annotations-only":
+        from .edition import strip_texts
+
+        records, extra = strip_texts(records)
+    rows, manifest = write_release(out, records, edition, extra_files=extra)
     return BuildResult(out=out, rows=rows, files=manifest["files"], report=report)

@@ -49,15 +49,26 @@ def validate(
 
 @app.command()
 def build(
-    out: Optional[Path] = typer.Option(None, "--out", help="Release folder (default: release/)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Release folder (default: release/; annotations-only: dist/claimset-<version>-annotations-only)."),
     root: Path = ROOT_OPT,
+    edition: str = typer.Option("full", "--edition", help="full, or annotations-only (no article text: offsets, hashes, text_sha256)."),
 ) -> None:
-    """Validate, then write Parquet + JSONL + manifest atomically. Writes nothing from invalid data."""
-    from .build import BuildError, build as run
-    from .report import format_text
+    """Validate, then write Parquet + JSONL + croissant.json + manifest atomically, and the dataset card.
 
+    Writes nothing from invalid data. Building the full edition into release/ also regenerates
+    README.md's YAML front matter and dataset card, and docs/claims-over-time.png.
+    """
+    from .build import EDITIONS, BuildError, build as run
+    from .report import format_text
+    from .version import __version__
+
+    if edition not in EDITIONS:
+        typer.echo(f"error: --edition must be one of {', '.join(EDITIONS)}", err=True)
+        raise typer.Exit(2)
+    if out is None and edition != "full":
+        out = root / "dist" / f"claimset-{__version__}-{edition}"
     try:
-        result = run(root, out)
+        result = run(root, out, edition=edition)
     except BuildError as e:
         if e.report is not None:
             typer.echo(format_text(e.report))
@@ -66,6 +77,13 @@ def build(
     total = sum(m["bytes"] for m in result.files.values())
     counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
     typer.echo(f"claimset build: valid; wrote {len(result.files)} files ({total:,} bytes) to {result.out}: {counts}")
+    if edition == "full" and result.out.resolve() == (root / "release").resolve():
+        from .card import figure_available, write_card
+
+        written = write_card(root)
+        typer.echo("\n".join(f"wrote {p}" for p in written) or "dataset card and README front matter are up to date")
+        if not figure_available():
+            typer.echo("note: matplotlib is not installed, so docs/claims-over-time.png was not regenerated (pip install claimset[docs])")
 
 
 @app.command()
@@ -91,6 +109,37 @@ def agree(
     typer.echo(json.dumps(result.as_dict(), indent=2) if fmt == "json" else format_agreement(result))
 
 
+@app.command()
+def explore(
+    release: Optional[Path] = typer.Argument(None, help="Release folder (default: the installed or repository release/)."),
+    out: Path = typer.Option(Path("site"), "--out", help="Folder for the static site (replaced atomically)."),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", help="Review mode: mark claims added or changed since a git revision or an earlier release folder."
+    ),
+    summary: Optional[Path] = typer.Option(None, help="Also append a Markdown note here (e.g. $GITHUB_STEP_SUMMARY)."),
+) -> None:
+    """Write a static browser explorer of a release: articles with claims highlighted, entities, clusters."""
+    from .explore import ExploreError, build_site, summary_markdown
+
+    try:
+        result = build_site(release, out, changed_since)
+    except (ExploreError, FileNotFoundError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+    c = result.counts
+    typer.echo(
+        f"claimset explore: wrote {len(result.pages)} pages to {result.out} "
+        f"({c['articles']} articles, {c['claims']} claims, {c['entities']} entities, {c['clusters']} clusters); "
+        f"open {result.out / 'index.html'}"
+    )
+    if result.review is not None:
+        r = result.review
+        typer.echo(f"changes since {r.description}: {len(r.added)} added, {len(r.changed)} changed, {len(r.removed)} removed claims")
+    if summary is not None:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(summary_markdown(result))
+
+
 @schema_app.command("export")
 def schema_export(root: Path = ROOT_OPT) -> None:
     """Regenerate schema/*.schema.json, docs/rules.md, docs/data-model.md and the README table."""
@@ -98,6 +147,17 @@ def schema_export(root: Path = ROOT_OPT) -> None:
 
     written = export(root)
     typer.echo("\n".join(f"wrote {p}" for p in written) or "all generated files are up to date")
+
+
+# Contributor commands (new-article, new-entity, find, add-claim, stats): see cli_contribute.py.
+from .cli_contribute import register as _register_contribute  # noqa: E402
+
+_register_contribute(app)
+
+# Publishing commands (diff, check-version, verify, rehydrate): see cli_publish.py.
+from .cli_publish import register as _register_publish  # noqa: E402
+
+_register_publish(app)
 
 
 def main() -> None:

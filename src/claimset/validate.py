@@ -164,6 +164,8 @@ def _schema_message(err) -> str:
         want = err.validator_value
         if err.validator_value == "object" and not err.absolute_path:
             return f"expected one JSON object per record, found {_JSON_TYPES.get(type(err.instance), '?')}"
+        if err.instance is None:
+            return f"expected {want}, found null"
         return f"expected {want}, found {_JSON_TYPES.get(type(err.instance), type(err.instance).__name__)} {_short(err.instance)}"
     if v == "anyOf":
         return f"{_short(err.instance)} must be null or match the field's type"
@@ -200,7 +202,11 @@ def check_structure(table: str, obj: Any, origin: Origin, sink: Sink) -> bool:
                     hint = " (the text goes in text.txt)" if extra == "text" and origin.text_file else ""
                     sink.rec(origin, path + [extra], code, f"unknown field '{extra}'{hint}", key=True)
                 continue
-            sink.rec(origin, path, code, _schema_message(err))
+            fld_path = path
+            if code == "C302" and "'" in err.message:
+                fld_path = path + [err.message.split("'")[1]]  # name the missing field; point at its object
+            file, line, col = origin.position(path)
+            sink.at(file, line, col, code, field_path(fld_path), _schema_message(err))
     return ok
 
 
@@ -230,6 +236,8 @@ def _diagnose(text: str, start: int, end: int, quoted: str) -> str:
     if hits:
         best = min(hits, key=lambda h: abs(h - start))
         delta = best - start
+        if delta == 0:
+            return f"the start is right, the end is not: set end={best + len(quoted)}"
         where = f"off by {delta:+d}" if abs(delta) <= 3 else f"the passage is at {best}-{best + len(quoted)}"
         return f"{where}: set start={best}, end={best + len(quoted)}"
     return "the passage does not occur in the text; re-quote it exactly and recompute the offsets"
@@ -433,7 +441,10 @@ class Dataset:
         seen = self.ids[table]
         if rid in seen:
             first = seen[rid]
-            sink.at(where.file, where.line, where.column, "C501", ID_FIELDS[table], f"{table[:-1]} ID {rid!r} is already used at {first.file}:{first.line}")
+            what = ID_FIELDS[table].replace("_id", " ID")
+            sink.at(where.file, where.line, where.column, "C501", ID_FIELDS[table], f"{what} {rid!r} is already used at {first.file}:{first.line}")
+            if first.file != where.file:  # either file may be the new one: annotate both
+                sink.at(first.file, first.line, first.column, "C501", ID_FIELDS[table], f"{what} {rid!r} is used again at {where.file}:{where.line}")
         else:
             seen[rid] = where
 
@@ -555,13 +566,25 @@ class Validator:
         self.articles: dict[str, ArticleInfo] = {}
         self.on_record = on_record
 
+    def _outside(self, path: Path) -> Optional[str]:
+        """Why `path` may not be read: a link (the file's or a parent folder's) out of the repository."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            target = Path(path).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None  # a dangling link or a loop: reading it reports C101
+        if target == absolute or target.is_relative_to(self.root):
+            return None
+        if Path(path).is_symlink() or absolute.is_relative_to(self.root) or absolute.is_relative_to(Path(os.path.abspath(self.sink.root))):
+            return f"symbolic link to {target}, outside the repository"
+        return None
+
     def _read(self, path: Path, *, allow_cr: bool = False) -> Optional[str]:
         rel = self.sink.rel(path)
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(self.root):
-                self.sink.at(rel, 1, 1, "C104", "", f"symbolic link to {target}, outside the repository")
-                return None
+        why = self._outside(path)
+        if why:
+            self.sink.at(rel, 1, 1, "C104", "", why)
+            return None
         try:
             data = path.read_bytes()
         except OSError as e:
@@ -645,6 +668,10 @@ class Validator:
 
     def _article_dir(self, folder: Path) -> None:
         meta_path, text_path, claims_path = (folder / n for n in (layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE))
+        why = self._outside(folder)
+        if why:
+            self.sink.at(self.sink.rel(folder), 1, 1, "C104", "", why)
+            return
         allowed = {layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE}
         for child in sorted(folder.iterdir()):
             if child.name not in allowed:
@@ -664,13 +691,16 @@ class Validator:
                 if fail:
                     self.sink.failure(rel, fail)
                 elif text is not None:
-                    if isinstance(obj, dict) and "text" not in obj:
+                    if isinstance(obj, dict):
+                        if "text" in obj:
+                            self.sink.rec(Origin(rel, raw), ["text"], "C303", "unknown field 'text' in article.json (the text goes in text.txt)", key=True)
                         obj = {**obj, "text": text}
                     self._record("articles", obj, Origin(rel, raw, 0, self.sink.rel(text_path)), ("article_id", folder.name))
         if claims_path.exists():
             self._jsonl_file(claims_path, "claims", ("article_id", folder.name))
 
-    def run(self, paths: Sequence[Path]) -> Report:
+    def read(self, paths: Sequence[Path]) -> None:
+        """Read and check every source under `paths`; dataset checks wait for finish()."""
         units = discover(paths, self.root, self.sink)
         for u in units:
             if u.kind == "article":
@@ -680,9 +710,15 @@ class Validator:
         # claims in JSONL tables need every article first
         for u in sorted((u for u in units if u.kind == "jsonl"), key=lambda u: list(TABLES).index(u.table)):
             self._jsonl_file(u.path, u.table)
+
+    def finish(self) -> Report:
         self.data.finish(self.sink)
         self.report.problems = sorted(set(self.sink.problems))
         return self.report
+
+    def run(self, paths: Sequence[Path]) -> Report:
+        self.read(paths)
+        return self.finish()
 
 
 def validate(paths: Optional[Sequence[Path]] = None, root: Optional[Path] = None, on_record=None) -> Report:
@@ -690,3 +726,32 @@ def validate(paths: Optional[Sequence[Path]] = None, root: Optional[Path] = None
     root = Path(root or Path.cwd())
     paths = list(paths) if paths else [root / "data"]
     return Validator(root, on_record).run(paths)
+
+
+def check_new(
+    root: Path,
+    table: str,
+    obj: dict,
+    origin: Origin,
+    expect_id: Optional[tuple[str, str]] = None,
+    paths: Optional[Sequence[Path]] = None,
+) -> list[Problem]:
+    """The problems a record not yet written would have once added to the sources.
+
+    The existing sources (default: data/ under root) are read first, so duplicate IDs, unknown
+    references and spans against the article text are all checked. Only the problems located in
+    the new record (origin.file, at its lines) are returned; the record is written by the caller.
+    """
+    root = Path(root)
+    v = Validator(root)
+    paths = list(paths) if paths else [p for p in [root / "data"] if p.exists()]
+    if paths:
+        v.read(paths)
+    before = len(v.sink.problems)
+    v._record(table, obj, origin, expect_id)
+    new = set(v.sink.problems[before:])
+    v.data.finish(v.sink)
+    lines = range(origin.line0 + 1, origin.line0 + origin.raw.count("\n") + 2)
+    files = {origin.file, origin.text_file}
+    new |= {p for p in v.sink.problems if p.file in files and (p.file == origin.text_file or p.line in lines)}
+    return sorted(new)

@@ -1,0 +1,649 @@
+"""Contributor tools: a raw text file becomes an article folder; quoted passages become claims.
+
+Nobody counts characters by hand. `new_article` ingests a text file (UTF-8 check, NFC, line
+endings, hash, proposed boilerplate) into data/articles/<id>/; `add_claim` turns quoted passages
+into code-point offsets, builds a complete claim record, validates it against the whole dataset
+and only then appends it to the article's claims.jsonl. Every refusal says why and what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+from . import layout
+from .coverage import sentences
+from .ingest import IngestError, Ingested, find_span, ingest_bytes
+from .models import DATE_PATTERN, ID_PATTERN, check_partial_date
+from .utils import atomic_write_bytes, json_line, json_pretty
+from .validate import Origin, Problem, check_new
+
+BOM = b"\xef\xbb\xbf"
+AUTHOR = {"kind": "author", "entity_id": None, "name": "author", "mention": None}
+
+
+class ContributeError(ValueError):
+    """Input the tools refuse; the message says why and how to fix it."""
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def slugify(text: str, max_len: int = 40) -> str:
+    """Lower-case ASCII words joined by hyphens, cut at a word boundary."""
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_.lower())
+    out = ""
+    for w in words:
+        cand = f"{out}-{w}" if out else w
+        if len(cand) > max_len:
+            break
+        out = cand
+    return out or "article"
+
+
+def article_id_for(title: str, published: Optional[str]) -> str:
+    """A stable slug from the title and the publication date: same input, same ID."""
+    slug = slugify(title)
+    return f"{slug}-{published}" if published else slug
+
+
+def _check_date(value: Optional[str], option: str) -> Optional[str]:
+    if value is None:
+        return None
+    if not re.fullmatch(DATE_PATTERN, value):
+        raise ContributeError(f"{option} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    try:
+        check_partial_date(value)
+    except ValueError:
+        raise ContributeError(f"{option} {value!r} is not a date on the calendar") from None
+    return value
+
+
+def _problems_text(problems: Sequence[Problem]) -> str:
+    return "\n".join(
+        f"  {p.file}:{p.line}:{p.column}: {p.code} [{p.name}] {p.field + ': ' if p.field else ''}{p.message}\n    fix: {p.fix}"
+        for p in problems
+    )
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+# --- new-article -------------------------------------------------------------------------------------
+
+
+@dataclass
+class NewArticle:
+    article: dict[str, Any]
+    folder: Path
+    ingested: Ingested
+    notes: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def _nfc(s: str) -> str:
+    """Passages typed or copied by a contributor, in the form the stored text has (NFC)."""
+    return unicodedata.normalize("NFC", s)
+
+
+def _parse_extra_boilerplate(text: str, spec: str) -> dict:
+    kind, sep, quote = spec.partition("=")
+    quote = _nfc(quote)
+    kinds = ("advert", "navigation", "share_subscribe", "source_link", "other")
+    if not sep or kind not in kinds:
+        raise ContributeError(f"--boilerplate {spec!r}: write KIND=PASSAGE with KIND one of {', '.join(kinds)}")
+    try:
+        start, end = find_span(text, quote)
+    except IngestError as e:
+        raise ContributeError(f"--boilerplate {spec!r}: {e}") from None
+    return {"start": start, "end": end, "kind": kind, "text": quote}
+
+
+def new_article(
+    root: Path,
+    file: Path,
+    *,
+    title: Optional[str] = None,
+    publisher: Optional[str] = None,
+    published: Optional[str] = None,
+    url: Optional[str] = None,
+    article_id: Optional[str] = None,
+    language: str = "en",
+    rights: str = "full_text",
+    provenance: Optional[str] = None,
+    published_basis: Optional[str] = None,
+    published_note: Optional[str] = None,
+    not_boilerplate: Sequence[str] = (),
+    extra_boilerplate: Sequence[str] = (),
+    dry_run: bool = False,
+) -> NewArticle:
+    """Ingest a raw text file into data/articles/<article_id>/ (article.json + text.txt)."""
+    root = Path(root)
+    try:
+        data = Path(file).read_bytes()
+    except OSError as e:
+        raise ContributeError(f"{file}: cannot read ({e.strerror})") from None
+    notes = []
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+        notes.append("removed the UTF-8 byte-order mark at the start of the file")
+    try:
+        ing = ingest_bytes(data, str(file))
+    except IngestError as e:
+        raise ContributeError(str(e)) from None
+    text = ing.text
+    published = _check_date(published, "--published")
+    proposed = list(ing.boilerplate)
+    not_boilerplate = [_nfc(p) for p in not_boilerplate]
+    for passage in not_boilerplate:
+        if not any(b["text"] == passage for b in proposed):
+            found = ", ".join(repr(b["text"]) for b in proposed) or "none"
+            raise ContributeError(f"--not-boilerplate {passage!r} is not a proposed boilerplate span (proposed: {found})")
+    boilerplate = [b for b in proposed if b["text"] not in set(not_boilerplate)]
+    boilerplate += [_parse_extra_boilerplate(text, s) for s in extra_boilerplate]
+    boilerplate.sort(key=lambda b: (b["start"], b["end"]))
+    if title is None:
+        taken = [(b["start"], b["end"]) for b in boilerplate]
+        pos = 0
+        for line in text.split("\n"):
+            s = pos + len(line) - len(line.lstrip())
+            if line.strip() and not any(a <= s < b for a, b in taken):
+                title = line.strip()
+                break
+            pos += len(line) + 1
+        notes.append(f"title taken from the first line of the text: {title!r} (give --title to change it)")
+    elif title not in text:
+        notes.append("the title does not appear in the text; check it is spelled as published")
+    assert title is not None
+    aid = article_id or article_id_for(title, published)
+    if not re.fullmatch(ID_PATTERN, aid) or len(aid) > 120:
+        raise ContributeError(f"article ID {aid!r} is not a slug: lower-case letters, digits and hyphens (give --id)")
+    folder = layout.article_dir(root / "data", aid)
+    if folder.exists():
+        raise ContributeError(
+            f"{_rel(root, folder)}/ already exists: an article ID is never reused; "
+            "give another --id, or delete the folder if it is your own unmerged draft"
+        )
+    kind = published_basis or ("stated" if published else "unknown")
+    if kind not in ("stated", "inferred", "unknown"):
+        raise ContributeError(f"--published-basis {kind!r}: use stated, inferred or unknown")
+    if published is None and kind != "unknown":
+        raise ContributeError(f"--published-basis {kind} needs --published")
+    note = published_note or {
+        "stated": "The publication date is stated by the source (given to claimset new-article).",
+        "inferred": "Inferred from the events the article reports.",
+        "unknown": "No publication date in the text or its source.",
+    }[kind]
+    article = {
+        "article_id": aid,
+        "title": title,
+        "publisher": publisher,
+        "url": url,
+        "published": published,
+        "published_basis": {"kind": kind, "note": note},
+        "language": language,
+        "text": text,
+        "text_sha256": ing.sha256,
+        "boilerplate": boilerplate,
+        "rights": rights,
+        "provenance": provenance or f"contributed: {Path(file).name}",
+    }
+    meta = {k: v for k, v in article.items() if k != "text"}
+    rel = _rel(root, folder)
+    origin = Origin(f"{rel}/{layout.ARTICLE_FILE}", json_pretty(meta), 0, f"{rel}/{layout.TEXT_FILE}")
+    problems = check_new(root, "articles", article, origin, ("article_id", aid))
+    if problems:
+        raise ContributeError("the article would not validate; nothing was written:\n" + _problems_text(problems))
+    result = NewArticle(article, folder, ing, notes)
+    if not dry_run:
+        layout.write_article(root / "data", article)
+        result.written = True
+    return result
+
+
+# --- passages -> offsets ------------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """The article a claim is anchored in, as stored in data/."""
+
+    article: dict[str, Any]
+    text: str
+    folder: Path
+
+
+def load_article(root: Path, article_id: str) -> Source:
+    root = Path(root)
+    folder = layout.article_dir(root / "data", article_id)
+    if not (folder / layout.TEXT_FILE).is_file() or not (folder / layout.ARTICLE_FILE).is_file():
+        base = root / "data" / layout.ARTICLES
+        known = [p.name for p in base.iterdir() if p.is_dir()] if base.is_dir() else []
+        raise ContributeError(
+            f"no article {article_id!r} in data/articles/{_suggest(article_id, known)}; "
+            "add it first with claimset new-article"
+        )
+    try:
+        text = (folder / layout.TEXT_FILE).read_bytes().decode("utf-8")
+        meta = json.loads((folder / layout.ARTICLE_FILE).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError, OSError) as e:
+        raise ContributeError(f"{_rel(root, folder)}/ cannot be read ({e}); run claimset validate to see why") from None
+    if not isinstance(meta, dict):
+        raise ContributeError(f"{_rel(root, folder)}/{layout.ARTICLE_FILE} is not a JSON object; run claimset validate")
+    return Source(meta, text, folder)
+
+
+def span_of(text: str, start: int, end: int) -> dict:
+    return {"start": start, "end": end, "text": text[start:end]}
+
+
+def find_passage(root: Path, article_id: str, quote: str, occurrence: Optional[int] = None) -> dict:
+    """The span of a quoted passage in an article's text; refuses a missing or ambiguous match."""
+    src = load_article(root, article_id)
+    try:
+        start, end = find_span(src.text, _nfc(quote), occurrence)
+    except IngestError as e:
+        raise ContributeError(str(e)) from None
+    return span_of(src.text, start, end)
+
+
+def _paragraph(text: str, pos: int) -> tuple[int, int]:
+    s = text.rfind("\n", 0, pos) + 1
+    e = text.find("\n", pos)
+    return s, len(text) if e < 0 else e
+
+
+def _scopes(text: str, anchor: tuple[int, int]) -> list[tuple[str, int, int]]:
+    """Where to look for a cue, hedge or mention: the claim's sentence(s), its paragraph, the text."""
+    a, b = anchor
+    sents = [(s, e) for s, e in sentences(text) if s < max(b, a + 1) and a < e] or [(a, b)]
+    ss, se = sents[0][0], sents[-1][1]
+    ps, pe = _paragraph(text, a)[0], _paragraph(text, max(a, b - 1))[1]
+    return [("the claim's sentence", ss, se), ("the claim's paragraph", ps, pe), ("the text", 0, len(text))]
+
+
+def _hits(text: str, quote: str, lo: int, hi: int) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(quote), text) if lo <= m.start() and m.start() + len(quote) <= hi]
+
+
+_CONTEXT = re.compile(r"(.*?)\[(.+)\](.*)", re.S)
+
+
+def locate_near(text: str, quote: str, anchor: tuple[int, int], option: str) -> tuple[dict, str]:
+    """Span of `quote` nearest the claim: the one match in its sentence, else paragraph, else text.
+
+    When the words occur more than once there, quote some context and put the words of the span
+    in square brackets: --cue "Kirby [said]".
+    """
+    if not quote:
+        raise ContributeError(f"{option}: the quoted passage is empty")
+    quote = _nfc(quote)
+    inner_off, inner = 0, quote
+    m = _CONTEXT.fullmatch(quote)
+    if m and quote not in text:
+        inner_off, inner, quote = len(m.group(1)), m.group(2), m.group(1) + m.group(2) + m.group(3)
+    for where, lo, hi in _scopes(text, anchor):
+        hits = _hits(text, quote, lo, hi)
+        if len(hits) == 1:
+            s = hits[0] + inner_off
+            return span_of(text, s, s + len(inner)), f"only match in {where}"
+        if len(hits) > 1:
+            raise ContributeError(
+                f"{option} {quote!r} occurs {len(hits)} times in {where} (at {', '.join(map(str, hits))}); "
+                f"quote some words around it and put the span in [brackets], e.g. {option} \"... [{inner}] ...\""
+            )
+    try:
+        find_span(text, quote)  # for its explanation (e.g. curly vs straight quotes)
+    except IngestError as e:
+        raise ContributeError(f"{option}: {e}") from None
+    raise ContributeError(f"{option}: passage not found in the text: {quote!r}")  # pragma: no cover
+
+
+def _nearest_mention(text: str, names: Sequence[str], anchor: tuple[int, int]) -> Optional[dict]:
+    """The nearest name of a source in the claim's sentence, else in the sentence before it."""
+    a, b = anchor
+    sents = sentences(text)
+    idx = [i for i, (s, e) in enumerate(sents) if s < max(b, a + 1) and a < e]
+    if not idx:
+        return None
+    scopes = [(sents[idx[0]][0], sents[idx[-1]][1])]
+    if idx[0] > 0:
+        scopes.append(sents[idx[0] - 1])
+    for lo, hi in scopes:
+        found = []
+        for name in names:
+            for s in _hits(text, name, lo, hi):
+                e = s + len(name)
+                if s < b and a < e:
+                    continue  # inside the claim's own words
+                dist = a - e if e <= a else s - b
+                found.append((dist, -len(name), s, e))
+        if found:
+            _, _, s, e = min(found)
+            return span_of(text, s, e)
+    return None
+
+
+# --- add-claim ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AddedClaim:
+    record: dict[str, Any]
+    path: Path
+    line: int
+    choices: list[tuple[str, dict, str]] = field(default_factory=list)  # (field, span, how it was found)
+    notes: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def load_entities(root: Path) -> dict[str, dict]:
+    out = {}
+    folder = Path(root) / "data" / layout.ENTITIES
+    if folder.is_dir():
+        for p in sorted(folder.glob("*.json")):
+            try:
+                obj = json.loads(p.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                continue
+            if isinstance(obj, dict) and isinstance(obj.get("entity_id"), str):
+                out[obj["entity_id"]] = obj
+    return out
+
+
+_CLAIM_NO = r'"claim_id"\s*:\s*"{aid}-c([0-9]+)"'
+
+
+def next_claim_id(root: Path, article_id: str) -> str:
+    """One more than any number this article's claims ever used here or in the release."""
+    rx = re.compile(_CLAIM_NO.format(aid=re.escape(article_id)))
+    used = [0]
+    for p in (layout.article_dir(Path(root) / "data", article_id) / layout.CLAIMS_FILE, Path(root) / "release" / "claims.jsonl"):
+        if p.is_file():
+            used += [int(n) for n in rx.findall(p.read_bytes().decode("utf-8", "replace"))]
+    return f"{article_id}-c{max(used) + 1:03d}"
+
+
+_NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_QUALIFIERS = [
+    (r"\b(at least|no fewer than|no less than|a minimum of)\b", "at_least"),
+    (r"\b(more than|over|above|in excess of|upwards of)\b", "more_than"),
+    (r"\b(up to|as many as|as much as)\b", "up_to"),
+    (r"\b(at most|no more than|fewer than|less than|under|below)\b", "at_most"),
+]
+_APPROX = re.compile(r"\b(about|around|approximately|roughly|nearly|almost|some|an estimated|estimated|close to)\b", re.I)
+
+
+def parse_quantity(spec: str, text: str, anchor: tuple[int, int]) -> dict:
+    """--quantity 'PASSAGE|unit=box[|value=..|lower=..|upper=..|qualifier=..|approximate=true|per=year]'.
+
+    value, bounds, qualifier and approximate are read from the passage when not given
+    (guidelines section 8); the unit is always required.
+    """
+    quote, *pairs = spec.split("|")
+    opts: dict[str, str] = {}
+    for pair in pairs:
+        k, sep, v = pair.partition("=")
+        if not sep or k.strip() not in ("unit", "value", "lower", "upper", "qualifier", "approximate", "per"):
+            raise ContributeError(f"--quantity {spec!r}: {pair!r} is not one of unit=, value=, lower=, upper=, qualifier=, approximate=, per=")
+        opts[k.strip()] = v.strip()
+    if not opts.get("unit"):
+        raise ContributeError(f"--quantity {spec!r}: give the unit, singular: --quantity '{quote}|unit=...'")
+    span, _ = locate_near(text, quote, anchor, "--quantity")
+    words = span["text"].lower()
+    nums = []
+    for m in _NUM.finditer(span["text"]):
+        n = float(m.group(0).replace(",", ""))
+        after = span["text"][m.end() :].split()
+        if after and after[0].lower().rstrip(".,") in _SCALE:
+            n *= _SCALE[after[0].lower().rstrip(".,")]
+        nums.append(n)
+    qualifier = "exact"
+    if len(nums) == 2 and re.search(r"\d\s*(-|\u2013|to|and)\s*\d|between", words):
+        qualifier = "range"
+    else:
+        for rx, q in _QUALIFIERS:
+            if re.search(rx, words):
+                qualifier = q
+                break
+    qualifier = opts.get("qualifier", qualifier)
+
+    def num(key: str, default: Optional[float]) -> Optional[float]:
+        if key not in opts:
+            return default
+        if opts[key] in ("", "null", "none"):
+            return None
+        try:
+            return float(opts[key])
+        except ValueError:
+            raise ContributeError(f"--quantity {spec!r}: {key}={opts[key]!r} is not a number") from None
+
+    value = None if qualifier == "range" else (nums[0] if nums else None)
+    value = num("value", value)
+    if value is None and qualifier != "range" and "value" not in opts:
+        raise ContributeError(f"--quantity {spec!r}: no figure in the passage; give value=")
+    lower = num("lower", nums[0] if qualifier == "range" and nums else value if qualifier in ("at_least", "more_than") else None)
+    upper = num("upper", nums[1] if qualifier == "range" and len(nums) > 1 else value if qualifier in ("up_to", "at_most") else None)
+    approx = opts.get("approximate", "true" if _APPROX.search(words) else "false").lower()
+    if approx not in ("true", "false"):
+        raise ContributeError(f"--quantity {spec!r}: approximate= takes true or false")
+    return {
+        "span": span,
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "unit": opts["unit"],
+        "per": opts.get("per") or None,
+        "qualifier": qualifier,
+        "approximate": approx == "true",
+    }
+
+
+def add_claim(
+    root: Path,
+    article_id: str,
+    *,
+    quotes: Sequence[str],
+    claim: str,
+    claimant: str,
+    annotator: str,
+    occurrence: Optional[int] = None,
+    mention: Optional[str] = None,
+    relays: Sequence[str] = (),
+    cue: Optional[str] = None,
+    hedges: Sequence[str] = (),
+    certainty: str = "certain",
+    polarity: str = "positive",
+    conditional: bool = False,
+    types: Sequence[str] = (),
+    cited: Sequence[str] = (),
+    corroboration: str = "not_addressed",
+    corroboration_spans: Sequence[str] = (),
+    statement_date: Optional[str] = None,
+    quantities: Sequence[str] = (),
+    event: Optional[str] = None,
+    agent: Optional[str] = None,
+    recipient: Optional[str] = None,
+    item: Optional[str] = None,
+    event_date: Optional[str] = None,
+    dry_run: bool = False,
+) -> AddedClaim:
+    """Build a complete claim from quoted passages, validate it, append it to claims.jsonl."""
+    root = Path(root)
+    src = load_article(root, article_id)
+    text = src.text
+    choices: list[tuple[str, dict, str]] = []
+    notes: list[str] = []
+    if not quotes:
+        raise ContributeError("give the claim's words with --quote (repeat it for an interrupted quote)")
+    quotes = [_nfc(q) for q in quotes]
+    if not types:
+        raise ContributeError("give at least one --type: event, quantity, causal, position, prediction, commitment or quote")
+    statement_date = _check_date(statement_date, "--statement-date")
+    event_date = _check_date(event_date, "--event-date")
+
+    # content: the first passage by itself (ambiguity refused), each further one after the previous
+    content = []
+    try:
+        s, e = find_span(text, quotes[0], occurrence)
+    except IngestError as err:
+        raise ContributeError(f"--quote: {err}") from None
+    content.append(span_of(text, s, e))
+    choices.append(("content[0]", content[0], f"occurrence {occurrence}" if occurrence else "only match in the text"))
+    for i, q in enumerate(quotes[1:], 1):
+        at = text.find(q, content[-1]["end"]) if q else -1
+        if at < 0:
+            raise ContributeError(f"--quote {q!r} (part {i + 1}) does not occur after part {i}; list an interrupted quote's parts in text order")
+        content.append(span_of(text, at, at + len(q)))
+        choices.append((f"content[{i}]", content[-1], f"first match after part {i}"))
+    anchor = (content[0]["start"], content[-1]["end"])
+
+    entities = load_entities(root)
+
+    def source(ref: str, role: str, said: Optional[str]) -> dict:
+        if ref == "author":
+            if said:
+                raise ContributeError(f"{role}: the author has no mention")
+            return dict(AUTHOR)
+        if ref not in entities:
+            raise ContributeError(
+                f"{role} {ref!r} is not in data/entities/{_suggest(ref, entities)}; "
+                f"use an entity ID, 'author', or add the entity with claimset new-entity {ref} ..."
+            )
+        ent = entities[ref]
+        if said:
+            sp, how = locate_near(text, said, anchor, f"{role} mention")
+        else:
+            names = [ent.get("name", "")] + list(ent.get("aliases") or [])
+            sp, how = _nearest_mention(text, [n for n in names if isinstance(n, str) and n], anchor), f"nearest name of {ref}"
+            if sp is None:
+                notes.append(
+                    f"no name of {ref} found in the claim's sentence or the one before: mention is null; "
+                    f"give the words (a pronoun, a title) with {'--mention' if role == 'claimant' else '--relay ID=WORDS'} if the text names the source"
+                )
+        if sp is not None:
+            choices.append((f"{role} mention", sp, how))
+        return {"kind": "entity", "entity_id": ref, "name": sp["text"] if sp else ent.get("name", ref), "mention": sp}
+
+    claimant_src = source(claimant, "claimant", mention)
+    chain = [claimant_src]
+    for r in relays:
+        ref, _, said = r.partition("=")
+        chain.append(source(ref.strip(), "relay", said or None))
+    if claimant != "author":
+        chain.append(dict(AUTHOR))
+
+    def near(quote: str, option: str) -> dict:
+        sp, how = locate_near(text, quote, anchor, option)
+        choices.append((option.lstrip("-"), sp, how))
+        return sp
+
+    cue_span = near(cue, "--cue") if cue else None
+    hedge_spans = [near(h, "--hedge") for h in hedges]
+    corr_spans = [near(c, "--corroboration-span") for c in corroboration_spans]
+    qty = [parse_quantity(q, text, anchor) for q in quantities]
+    for i, q in enumerate(qty):
+        value = "?" if q["value"] is None else f"{q['value']:g}"
+        bounds = "".join(f", {k} {q[k]:g}" for k in ("lower", "upper") if q[k] is not None)
+        choices.append((f"quantities[{i}]", q["span"], f"{q['qualifier']} {value} {q['unit']}{bounds}"))
+    types = list(types)
+    if qty and "quantity" not in types:
+        types.append("quantity")
+        notes.append("claim type quantity added, as the claim has quantities")
+    if statement_date is None and claimant == "author" and isinstance(src.article.get("published"), str):
+        statement_date = src.article["published"]
+        notes.append(f"statement_date set to the publication date {statement_date} (the author's own claim)")
+    ev = None
+    if event:
+        ev = {
+            "type": event,
+            "agent": agent,
+            "recipient": recipient,
+            "item": item,
+            "item_entity_id": None,
+            "quantity": qty[0] if len(qty) == 1 else None,
+            "date": event_date,
+            "location": None,
+        }
+    elif agent or recipient or item or event_date:
+        raise ContributeError("--agent, --recipient, --item and --event-date describe an event: give its type with --event")
+
+    cid = next_claim_id(root, article_id)
+    record = {
+        "claim_id": cid,
+        "article_id": article_id,
+        "content": content,
+        "claim": claim,
+        "claimant": claimant_src,
+        "source_chain": chain,
+        "cue": cue_span,
+        "statement_date": statement_date,
+        "factuality": {"certainty": certainty, "polarity": polarity},
+        "conditional": conditional,
+        "hedges": hedge_spans,
+        "evidence": {"cited": list(cited) or ["none_stated"], "corroboration": corroboration, "corroboration_spans": corr_spans},
+        "claim_types": types,
+        "event": ev,
+        "quantities": qty,
+        "annotator": annotator,
+    }
+    path = src.folder / layout.CLAIMS_FILE
+    existing = path.read_bytes() if path.is_file() else b""
+    if existing and not existing.endswith(b"\n"):
+        existing += b"\n"
+    line = existing.count(b"\n") + 1
+    raw = json_line(record)
+    origin = Origin(_rel(root, path), raw, line - 1)
+    problems = check_new(root, "claims", record, origin, ("article_id", article_id))
+    if problems:
+        raise ContributeError("the claim would not validate; nothing was written:\n" + _problems_text(problems))
+    result = AddedClaim(record, path, line, choices, notes)
+    if not dry_run:
+        atomic_write_bytes(path, existing + (raw + "\n").encode("utf-8"))
+        result.written = True
+    return result
+
+
+# --- new-entity -------------------------------------------------------------------------------------------
+
+
+def new_entity(
+    root: Path,
+    entity_id: str,
+    *,
+    name: str,
+    type: str,
+    description: str,
+    aliases: Sequence[str] = (),
+    wikidata: Optional[str] = None,
+    dry_run: bool = False,
+) -> tuple[dict, Path, bool]:
+    """Write data/entities/<entity_id>.json after validating it against the dataset."""
+    root = Path(root)
+    path = Path(root) / "data" / layout.ENTITIES / f"{entity_id}.json"
+    if path.exists():
+        raise ContributeError(f"{_rel(root, path)} already exists: use that entity, or choose another ID")
+    entity = {"entity_id": entity_id, "name": name, "type": type, "aliases": list(aliases), "description": description, "wikidata": wikidata}
+    origin = Origin(f"data/{layout.ENTITIES}/{entity_id}.json", json_pretty(entity))
+    problems = check_new(root, "entities", entity, origin, ("entity_id", entity_id))
+    if problems:
+        raise ContributeError("the entity would not validate; nothing was written:\n" + _problems_text(problems))
+    if not dry_run:
+        layout.write_entity(root / "data", entity)
+    return entity, path, not dry_run

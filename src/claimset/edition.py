@@ -1,0 +1,252 @@
+"""The annotations-only edition and `claimset rehydrate`.
+
+News text is copyrighted by its publishers. The annotations-only edition is a release in which
+
+- every article's `text` is the empty string (`text_sha256` is kept);
+- every quoted span's `text` (any record of the models with `start`, `end` and `text`: content,
+  cues, hedges, mentions, quantities, corroboration and boilerplate spans) is replaced by
+  `sha256:` and the SHA-256 of the UTF-8 quote; the offsets are kept;
+- `text_fingerprints.jsonl` gives, per article, the text's length in code points and a 16-hex
+  SHA-256 prefix of each 64-code-point block, enough to point at the first difference of a
+  supplied text but far too coarse to reconstruct it.
+
+The tables keep the schema of the full edition, so every loader reads both. `rehydrate` takes the
+texts a user holds (DIR/<article_id>.txt or DIR/<article_id>/text.txt, UTF-8), checks each against
+`text_sha256`, refuses any that differs (naming the article and the first differing position),
+re-attaches text and quotes, checks every quote against its hash, and writes the full edition
+through the same writer as `claimset build`: the round trip gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+from pydantic import BaseModel
+
+from .models import ID_FIELDS, TABLES
+from .schemas import _kind, _unwrap
+from .utils import json_line, sha256_text
+
+EDITION = "annotations-only"
+FINGERPRINTS = "text_fingerprints.jsonl"
+BLOCK = 64
+BLOCK_HEX = 16
+HASH_PREFIX = "sha256:"
+
+
+class RehydrateError(Exception):
+    """A text that is missing or differs from the release; nothing was written."""
+
+
+# --- every span of a record, found through the models ------------------------------------------------
+
+
+def _is_span_model(model: type[BaseModel]) -> bool:
+    return {"start", "end", "text"} <= set(model.model_fields)
+
+
+def map_spans(model: type[BaseModel], obj: dict, fn: Callable[[dict], dict]) -> dict:
+    """A copy of `obj` with `fn` applied to each span-like sub-record (start, end, text)."""
+    out = dict(obj)
+    for name, info in model.model_fields.items():
+        value = obj.get(name)
+        if value is None:
+            continue
+        tp, _ = _unwrap(info.annotation)
+        if _kind(tp) == "list":
+            inner, _ = _unwrap(typing.get_args(tp)[0])
+            if _kind(inner) == "struct":
+                out[name] = [_map_struct(inner, v, fn) for v in value]
+        elif _kind(tp) == "struct":
+            out[name] = _map_struct(tp, value, fn)
+    return out
+
+
+def _map_struct(model: type[BaseModel], value: dict, fn: Callable[[dict], dict]) -> dict:
+    value = map_spans(model, value, fn)
+    return fn(value) if _is_span_model(model) else value
+
+
+def iter_spans(model: type[BaseModel], obj: dict) -> Iterator[dict]:
+    found: list[dict] = []
+    map_spans(model, obj, lambda s: found.append(s) or s)
+    yield from found
+
+
+def quote_hash(quote: str) -> str:
+    return HASH_PREFIX + sha256_text(quote)
+
+
+# --- stripping --------------------------------------------------------------------------------------
+
+
+def fingerprint(article_id: str, text: str) -> dict:
+    blocks = [sha256_text(text[i : i + BLOCK])[:BLOCK_HEX] for i in range(0, len(text), BLOCK)]
+    return {"article_id": article_id, "text_sha256": sha256_text(text), "length": len(text), "block": BLOCK, "blocks": blocks}
+
+
+def strip_texts(records: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], dict[str, bytes]]:
+    """Records without article text or quotes, and the fingerprints file to ship beside them."""
+    hide = lambda s: {**s, "text": quote_hash(s["text"])}  # noqa: E731
+    out: dict[str, list[dict]] = {}
+    for table, rows in records.items():
+        out[table] = [map_spans(TABLES[table], r, hide) for r in rows]
+    out["articles"] = [{**a, "text": ""} for a in out["articles"]]
+    prints = sorted((fingerprint(a["article_id"], a["text"]) for a in records["articles"]), key=lambda f: f["article_id"])
+    return out, {FINGERPRINTS: "".join(json_line(f) + "\n" for f in prints).encode("utf-8")}
+
+
+# --- rehydrating ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Difference:
+    article_id: str
+    position: int  # first code point that may differ
+    upto: int  # the difference lies in [position, upto)
+    line: int
+    column: int
+    hints: list[str]
+
+    def message(self) -> str:
+        where = f"at code point {self.position}" if self.upto - self.position <= 1 else f"between code points {self.position} and {self.upto - 1}"
+        msg = f"{self.article_id}: the text differs from the release (text_sha256); first difference {where} (line {self.line}, column {self.column} of your text)"
+        return msg + "".join(f"; {h}" for h in self.hints)
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    pos = min(pos, len(text))
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def first_difference(article_id: str, text: str, fp: dict, spans: list[dict]) -> Difference:
+    """Locate the first difference of `text` from the release text, using only hashes.
+
+    The 64-code-point block hashes give the first block that differs; the quote hashes of the
+    annotations narrow it further: a quote that matches proves its characters equal, one that
+    does not proves a difference before its end.
+    """
+    n = fp["length"]
+    lo, hi = 0, n + 1
+    for i, h in enumerate(fp["blocks"]):
+        if sha256_text(text[i * BLOCK : (i + 1) * BLOCK])[:BLOCK_HEX] != h:
+            lo, hi = i * BLOCK, min((i + 1) * BLOCK, n + 1)  # n: the supplied text goes on
+            break
+    else:
+        lo, hi = n, n + 1  # every block matches: the supplied text is longer
+    changed = True
+    while changed:  # matching quotes that start inside the known-equal prefix extend it
+        changed = False
+        for s in spans:
+            if s["start"] <= lo < s["end"] and s["end"] <= n and quote_hash(text[s["start"] : s["end"]]) == s["text"]:
+                lo, changed = s["end"], True
+    for s in spans:
+        if lo <= s["start"] and s["end"] <= hi and quote_hash(text[s["start"] : s["end"]]) != s["text"]:
+            hi = min(hi, s["end"])
+    hi = max(hi, lo + 1)
+    hints = []
+    if text.startswith("\ufeff"):
+        hints.append("your text starts with a byte-order mark; the release text does not")
+    if "\r" in text:
+        hints.append(f"your text has CR line endings (first at line {_line_col(text, text.index(chr(13)))[0]}); the release text uses LF only")
+    if unicodedata.normalize("NFC", text) != text:
+        hints.append("your text is not Unicode NFC; the release text is")
+    if len(text) != n:
+        hints.append(f"your text has {len(text)} code points, the release text {n}")
+    line, col = _line_col(text, lo)
+    return Difference(article_id, lo, hi, line, col, hints)
+
+
+def find_text(texts: Path, article_id: str) -> Optional[Path]:
+    for p in (texts / f"{article_id}.txt", texts / article_id / "text.txt"):
+        if p.is_file():
+            return p
+    return None
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def rehydrate_records(release: Path, texts: Path) -> tuple[dict[str, list[dict]], dict]:
+    """The full-edition records of an annotations-only release, with the user's texts attached."""
+    release, texts = Path(release), Path(texts)
+    man = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    if man.get("edition") != EDITION:
+        raise RehydrateError(f"{release}: edition is {man.get('edition')!r}, not {EDITION!r}; nothing to rehydrate")
+    records = {t: read_jsonl(release / f"{t}.jsonl") for t in TABLES}
+    prints = {f["article_id"]: f for f in read_jsonl(release / FINGERPRINTS)}
+    spans_of: dict[str, list[dict]] = {}
+    for table, rows in records.items():
+        for r in rows:
+            aid = r["article_id"] if "article_id" in r else None
+            if aid is not None:
+                spans_of.setdefault(aid, []).extend(iter_spans(TABLES[table], r))
+    problems: list[str] = []
+    full_texts: dict[str, str] = {}
+    for a in records["articles"]:
+        aid = a["article_id"]
+        path = find_text(texts, aid)
+        if path is None:
+            problems.append(f"{aid}: no text found (looked for {texts / (aid + '.txt')} and {texts / aid / 'text.txt'})")
+            continue
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            problems.append(f"{aid}: {path} is not UTF-8 (byte {e.start}); the release texts are UTF-8")
+            continue
+        if sha256_text(text) != a["text_sha256"]:
+            problems.append(first_difference(aid, text, prints[aid], spans_of.get(aid, [])).message())
+            continue
+        full_texts[aid] = text
+    if problems:
+        raise RehydrateError("\n".join(problems))
+
+    def attach(aid: str, where: str):
+        text = full_texts[aid]
+
+        def fn(s: dict) -> dict:
+            quote = text[s["start"] : s["end"]]
+            if quote_hash(quote) != s["text"]:
+                raise RehydrateError(f"{where}: the quote at {s['start']}-{s['end']} does not match its hash; the release is damaged")
+            return {**s, "text": quote}
+
+        return fn
+
+    out: dict[str, list[dict]] = {}
+    for table, rows in records.items():
+        model = TABLES[table]
+        out[table] = []
+        for r in rows:
+            if "article_id" in r:  # only articles and claims hold spans
+                r = map_spans(model, r, attach(r["article_id"], f"{table} {r[ID_FIELDS[table]]}"))
+            out[table].append(r)
+    out["articles"] = [{**a, "text": full_texts[a["article_id"]]} for a in out["articles"]]
+    return out, man
+
+
+def rehydrate(release: Path, texts: Path, out: Path) -> tuple[Path, dict]:
+    """Write the full edition of an annotations-only `release` to `out`; refuse on any difference."""
+    from .build import write_release
+
+    records, man = rehydrate_records(release, texts)
+    rows, manifest = write_release(Path(out), records, "full", version=man["version"])
+    return Path(out), manifest
+
+
+def export_texts(release: Path, out: Path) -> list[Path]:
+    """Write each article's text of a full release as out/<article_id>.txt (for tests and users)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for a in read_jsonl(Path(release) / "articles.jsonl"):
+        p = out / f"{a['article_id']}.txt"
+        p.write_bytes(a["text"].encode("utf-8"))
+        written.append(p)
+    return written

@@ -1,0 +1,1238 @@
+"""Streaming, parallel validation: what `claimset validate` and `claimset build` run.
+
+The engine is validate.Validator with four things changed, so that every problem it reports is
+the one the reference validator reports (same code, file, line, column, field and message):
+
+1. JSONL files are streamed in 1 MiB chunks, never read whole. Each line first goes through the
+   fast path (fastcheck: msgspec types, walker, duplicate-key proof, boolean semantic checks);
+   a line the fast path is not sure about goes through Validator._record, the reference path.
+   File-level failures found mid-file (invalid UTF-8, CR line endings, all lines blank) roll the
+   file back and report the one problem the reference reports for the whole file.
+2. Dataset state is compact. Per record the engine keeps a 64-bit hash of the ID and of the
+   content spans and the record's location (file, line) packed in 64 bits: 24 bytes per claim,
+   16 per other record, in arrays. Duplicates (C501, C505) are found at the end by sorting the
+   hashes; the few candidate records are read again to confirm them exactly and to compute the
+   reference messages and columns. Entity IDs (few) are kept as strings, so unknown entities are
+   reported as soon as a claim is read: entities are read before anything else.
+3. Article texts are not kept. A claim in an article folder is checked against that folder's
+   text (read just before its claims). For claims in separate JSONL files, each article's text,
+   boilerplate and date are written to a spill file on disk when the article is read and looked
+   up (by hash, with a small cache) when its claims arrive: memory stays flat.
+4. Work is split across processes (fork) by groups of files or byte ranges of large JSONL files,
+   in four phases (entities; articles with their folders' claims; claims JSONL; clusters), and
+   the parent merges the parts in source order, so results are identical for any --jobs.
+
+Peak memory: the 1 MiB read buffer, one record, one article text, the compact arrays (24 bytes
+per claim, 20 per article) and the entity IDs; independent of record sizes and of texts.
+"""
+
+from __future__ import annotations
+
+import array
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+from . import fastcheck as fc
+from . import layout
+from .jsonio import MAX_RECORD_BYTES, Failure, decode_text, parse_record
+from .models import ID_FIELDS, TABLES
+from .validate import ArticleInfo, Origin, Problem, Report, Sink, Unit, Validator, Where, check_article, check_claim, discover
+
+CHUNK = 1 << 20
+SPLIT_BYTES = 8 << 20  # JSONL files larger than this are split into byte ranges across jobs
+LONG_LINE = 4 * MAX_RECORD_BYTES + (1 << 20)  # a line this long has more characters than the limit
+BOM = b"\xef\xbb\xbf"
+LINE_BITS = 32
+LINE_MASK = (1 << LINE_BITS) - 1
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# --- context shared by the parent and its forked workers ------------------------------------------
+
+
+class ArticleIndex:
+    """Every registered article: hash of its ID, location, unit, and where its text was spilled."""
+
+    def __init__(self, hashes, locs, units, spills, engine: "Engine"):
+        import numpy as np
+
+        self.np = np
+        self.hashes = np.asarray(hashes, dtype=np.int64)
+        self.locs = np.asarray(locs, dtype=np.int64)
+        self.units = np.asarray(units, dtype=np.int64)
+        self.spills = np.asarray(spills, dtype=np.int64)
+        self.order = np.argsort(self.hashes, kind="stable")
+        self.sorted = self.hashes[self.order]
+        self.engine = engine
+        self.cache: dict[tuple, Any] = {}
+
+    def positions(self, aid: str) -> list[int]:
+        """Registration positions with this ID's hash, latest first."""
+        h = hash(aid)
+        lo = int(self.np.searchsorted(self.sorted, h, "left"))
+        hi = int(self.np.searchsorted(self.sorted, h, "right"))
+        return sorted((int(self.order[j]) for j in range(lo, hi)), reverse=True)
+
+    def lookup(self, aid: str, max_unit: Optional[int] = None) -> Optional[ArticleInfo]:
+        """The latest registered article with this ID (before unit max_unit included), as the reference's dict."""
+        key = (aid, max_unit)
+        if key in self.cache:
+            return self.cache[key]
+        found = None
+        for pos in self.positions(aid):
+            if max_unit is not None and self.units[pos] > max_unit:
+                continue
+            got = self.engine.article_at(int(self.locs[pos]), int(self.spills[pos]))
+            if got is not None and got[0] == aid:
+                found = got[1]
+                break
+        if len(self.cache) > 256:
+            self.cache.clear()
+        self.cache[key] = found
+        return found
+
+    def exists(self, aid: str) -> bool:
+        for pos in self.positions(aid):
+            got = self.engine.article_at(int(self.locs[pos]), int(self.spills[pos]), need_info=False)
+            if got is not None and got[0] == aid:
+                return True
+        return False
+
+
+@dataclass
+class Context:
+    root: Path  # as given (problem paths are relative to it)
+    units: list
+    tmp: str
+    spill: bool = False  # write article texts to spill files (claims JSONL files will need them)
+    entities: set = field(default_factory=set)
+    index: Optional[ArticleIndex] = None
+    files: list = field(default_factory=list)  # global file table: path strings
+    progress: Any = None  # multiprocessing.Value of bytes read, or None
+    seq: list = field(default_factory=list)  # unit index -> position in reading order
+
+
+_CTX: Optional[Context] = None  # set in the parent before forking; inherited by the workers
+
+
+# --- compact stand-ins for Validator.data and Validator.articles ---------------------------------------
+
+
+class _Refs:
+    def __init__(self, fn):
+        self.append = fn
+
+
+class _Contents:
+    """Validator.data.contents: every key is logged as a hash; duplicates are found at the end."""
+
+    def __init__(self, engine: "Engine"):
+        self.engine = engine
+
+    def __contains__(self, key) -> bool:
+        return False
+
+    def __setitem__(self, key, rid) -> None:
+        self.engine.content.append(hash(key))
+
+
+class _Data:
+    def __init__(self, engine: "Engine"):
+        self.engine = engine
+        self.article_refs = _Refs(engine.article_ref)
+        self.entity_refs = _Refs(engine.entity_ref)
+        self.contents = _Contents(engine)
+        self.cluster_sizes: list = []
+        self.cluster_members: list = []
+
+    def add_id(self, table: str, rid: str, where, sink) -> None:
+        self.engine.log_id(table, rid)
+
+
+class _Articles:
+    def __init__(self, engine: "Engine"):
+        self.engine = engine
+
+    def __setitem__(self, rid: str, info: ArticleInfo) -> None:
+        self.engine.register_article(rid, info)
+
+    def get(self, aid: str, default=None):
+        return self.engine.article_for(aid)
+
+
+# --- the engine -----------------------------------------------------------------------------------------
+
+
+class Engine(Validator):
+    """One part of a run: a group of files or a byte range, read in a worker (or in the parent)."""
+
+    def __init__(self, ctx: Context, build=None):
+        super().__init__(ctx.root)
+        self.ctx = ctx
+        self.data = _Data(self)
+        self.articles = _Articles(self)
+        self.logs = {t: (array.array("q"), array.array("q")) for t in TABLES}
+        self.content = array.array("q")
+        self.art_units = array.array("q")
+        self.art_spills = array.array("q")
+        self.entity_counts: dict[str, int] = {}
+        self.entity_added: list[str] = []
+        self._rel_ids: dict[str, int] = {}
+        self._table = "claims"
+        self.deferred_refs: list = []  # (article_id, Where): C502 unless some article has that ID
+        self.deferred_claims: list = []  # (unit, obj, origin): check_claim again with the article read before
+        self.files: list[str] = []  # this part's file table (path strings)
+        self.file_ids: dict[str, int] = {}
+        self.unit = -1
+        self.cur_aid: Optional[str] = None
+        self.cur_info: Optional[ArticleInfo] = None
+        self._cur = (0, 0, None, None)  # file index, line0, obj, origin of the record being read
+        self.spill_file = None
+        self.spill_path: Optional[str] = None
+        self.spill_no = -1
+        self.range_info: Optional[dict] = None
+        self.build = build  # build.Collector or None: receives (table, id, canonical bytes)
+        self.checks = {t: fc.table_check(t) for t in TABLES}
+        self.nbytes = 0
+
+    # --- files ------------------------------------------------------------------------------------
+
+    def file_id(self, path) -> int:
+        key = str(path)
+        i = self.file_ids.get(key)
+        if i is None:
+            i = self.file_ids[key] = len(self.files)
+            self.files.append(key)
+        return i
+
+    def _read(self, path: Path, *, allow_cr: bool = False):
+        self._register_file(path)
+        text = super()._read(path, allow_cr=allow_cr)
+        if text is not None:
+            self._tick(len(text))
+        return text
+
+    def _register_file(self, path) -> int:
+        i = self.file_id(path)
+        self._rel_ids[self.sink.rel(path)] = i
+        return i
+
+    def _tick(self, n: int) -> None:
+        self.nbytes += n
+        if self.ctx.progress is not None and self.nbytes >= 1 << 20:
+            with self.ctx.progress.get_lock():
+                self.ctx.progress.value += self.nbytes
+            self.nbytes = 0
+
+    # --- dataset state ------------------------------------------------------------------------------
+
+    def log_id(self, table: str, rid: str) -> None:
+        h, loc = self.logs[table]
+        h.append(hash(rid))
+        loc.append((self._cur[0] << LINE_BITS) | self._cur[1])
+        if table == "entities":
+            self.entity_counts[rid] = self.entity_counts.get(rid, 0) + 1
+            self.entity_added.append(rid)
+
+    def register_article(self, rid: str, info: ArticleInfo) -> None:
+        self.art_units.append(self.ctx.seq[self.unit] if self.unit >= 0 else -1)
+        self.art_spills.append(self._spill(rid, info) if self.ctx.spill else -1)
+        self.cur_aid, self.cur_info = rid, info
+
+    def _spill(self, rid: str, info: ArticleInfo) -> int:
+        if self.spill_file is None:
+            self.spill_path = os.path.join(self.ctx.tmp, f"spill-{os.getpid()}-{id(self)}-{time.monotonic_ns()}")
+            self.spill_file = open(self.spill_path, "wb")
+            self.spill_no = self.file_id(self.spill_path)
+        off = self.spill_file.tell()
+        pickle.dump((rid, info.text, tuple(info.boilerplate), info.published), self.spill_file, protocol=pickle.HIGHEST_PROTOCOL)
+        return (self.spill_no << 40) | off
+
+    def article_for(self, aid: str) -> Optional[ArticleInfo]:
+        if aid == self.cur_aid:
+            return self.cur_info
+        if self.ctx.index is not None:
+            return self.ctx.index.lookup(aid)
+        fidx, line0, obj, origin = self._cur
+        self.deferred_claims.append((self.unit, obj, origin))
+        return None
+
+    def article_ref(self, item) -> None:
+        aid, where = item
+        if aid == self.cur_aid:
+            return
+        if self.ctx.index is not None:
+            if not self.ctx.index.exists(aid):
+                self.sink.at(where.file, where.line, where.column, "C502", "article_id", f"no article has ID {aid!r}")
+            return
+        self.deferred_refs.append((aid, where))
+
+    def entity_ref(self, item) -> None:
+        ref, where, fld = item
+        if ref not in self.ctx.entities:
+            self.sink.at(where.file, where.line, where.column, "C503", fld, f"no entity has ID {ref!r}")
+
+    def article_at(self, loc: int, spill: int, need_info: bool = True):
+        """(article ID, ArticleInfo) of a registered article, from its spill entry or its source."""
+        if spill >= 0:
+            path = self.ctx.files[spill >> 40]
+            with open(path, "rb") as f:
+                f.seek(spill & ((1 << 40) - 1))
+                rid, text, bp, pub = pickle.load(f)
+            return rid, ArticleInfo(text, list(bp), pub)
+        got = fetch_records(self.ctx, [loc]).get(loc)
+        if got is None:
+            return None
+        rel, raw, line0, text_file, text = got
+        obj, fail = parse_record(raw, line0)
+        if fail or not isinstance(obj, dict) or not isinstance(obj.get("article_id"), str):
+            return None
+        if not need_info:
+            return obj["article_id"], None
+        if text is not None and "text" not in obj:
+            obj = {**obj, "text": text}
+        quiet = Sink(self.ctx.root)
+        return obj["article_id"], check_article(obj, Origin(rel, raw, line0, text_file), quiet)
+
+    # --- rollback of one file ----------------------------------------------------------------------
+
+    def snapshot(self) -> tuple:
+        return (
+            len(self.sink.problems),
+            {t: len(h) for t, (h, _) in self.logs.items()},
+            len(self.content),
+            len(self.art_units),
+            len(self.deferred_refs),
+            len(self.deferred_claims),
+            dict(self.report.records),
+            len(self.data.cluster_sizes),
+            len(self.data.cluster_members),
+            (self.cur_aid, self.cur_info),
+            len(self.entity_added),
+        )
+
+    def restore(self, snap: tuple) -> None:
+        np_, ids, nc, na, nr, nd, recs, ns, nm, cur, ne = snap
+        del self.sink.problems[np_:]
+        for name in self.entity_added[ne:]:
+            self.entity_counts[name] -= 1
+        del self.entity_added[ne:]
+        for t, (h, loc) in self.logs.items():
+            del h[ids[t] :]
+            del loc[ids[t] :]
+        del self.content[nc:]
+        del self.art_units[na:]
+        del self.art_spills[na:]
+        del self.deferred_refs[nr:]
+        del self.deferred_claims[nd:]
+        self.report.records = recs
+        del self.data.cluster_sizes[ns:]
+        del self.data.cluster_members[nm:]
+        self.cur_aid, self.cur_info = cur
+
+    # --- records ----------------------------------------------------------------------------------
+
+    def _record(self, table: str, obj: Any, origin: Origin, expect_id=None) -> None:
+        fidx = self._rel_ids.get(origin.file, 0)
+        self._cur = (fidx, origin.line0, obj, origin)
+        if isinstance(obj, dict) and self._fast_dict(table, obj, expect_id):
+            return
+        super()._record(table, obj, origin, expect_id)
+        if self.build is not None and table != "clusters":
+            self.build.slow(table, obj)
+
+    def _fast_dict(self, table: str, obj: dict, expect_id) -> bool:
+        """The fast path for a record already parsed by the reference parser (JSON files)."""
+        tc = self.checks[table]
+        if not tc.ok or table == "clusters":
+            return False
+        try:
+            rec = fc.msgspec.convert(obj, tc.type)
+        except Exception:
+            return False
+        if tc.walk(rec) < 0:
+            return False
+        return self.fast_register(table, rec, expect_id[1] if expect_id else None, None)
+
+    def fast_register(self, table: str, rec, expect: Optional[str], enc: Optional[bytes]) -> bool:
+        """Register a record the fast path proved valid in itself; False (nothing done) if not sure."""
+        id_field = ID_FIELDS[table]
+        rid = getattr(rec, id_field)
+        if table == "claims":
+            aid = rec.article_id
+            if expect is not None and aid != expect:
+                return False
+            if aid == self.cur_aid:
+                art = self.cur_info
+            elif self.ctx.index is not None:
+                art = self.ctx.index.lookup(aid)
+            else:
+                return False
+            if art is None or art.text is None:
+                return False
+            if not fc.claim_ok(rec, art.text, art.boilerplate, art.published):
+                return False
+            ents = self.ctx.entities
+            for ref in fc.entity_refs(rec):
+                if ref not in ents:
+                    return False
+            self.report.records["claims"] += 1
+            self.log_id("claims", rid)
+            self.content.append(hash(fc.content_key(aid, rec.content)))
+        elif table == "articles":
+            if expect is not None and rid != expect:
+                return False
+            got = fc.article_ok(rec, rec.text)
+            if got is None:
+                return False
+            self.report.records["articles"] += 1
+            self.log_id("articles", rid)
+            self.register_article(rid, ArticleInfo(rec.text, got[0], got[1]))
+        elif table == "entities":
+            if expect is not None and rid != expect:
+                return False
+            if not fc.entity_ok(rec):
+                return False
+            self.report.records["entities"] += 1
+            self.log_id("entities", rid)
+        else:
+            return False
+        if self.build is not None:
+            self.build.add(table, rid, enc if enc is not None else fc.canonical_line(rec))
+        return True
+
+    # --- JSONL, streamed ---------------------------------------------------------------------------
+
+    def _jsonl_file(self, path: Path, table: str, expect: Optional[tuple[str, str]] = None) -> None:
+        self.jsonl(path, table, expect[1] if expect else None, 0, None)
+
+    def jsonl(self, path: Path, table: str, expect: Optional[str], start: int, end: Optional[int]) -> None:
+        """Stream lines of `path` from byte `start` to `end` (None: the whole file, with file checks)."""
+        rel = self.sink.rel(path)
+        whole = end is None
+        fidx = self._register_file(path)
+        self._table = table
+        if whole:
+            why = self._outside(path) if hasattr(self, "_outside") else None
+            if why:
+                self.sink.at(rel, 1, 1, "C104", "", why)
+                return
+        try:
+            f = open(path, "rb")
+        except OSError as e:
+            self.sink.at(rel, 1, 1, "C101", "", f"cannot read the file ({e.strerror})")
+            return
+        if start == 0:
+            self.report.files += 1
+        snap = self.snapshot()
+        with f:
+            if start:
+                f.seek(start)
+            info = self._stream(f, rel, fidx, table, expect, start, end)
+        if not whole:
+            self.range_info = info
+            return
+        fail = info["fail"]
+        if fail is not None:
+            self.restore(snap)
+            self.sink.failure(rel, failure_of(fail, 0))
+        elif info["blank"]:
+            self.restore(snap)
+            self.sink.at(rel, 1, 1, "C114", "", "the file is empty")
+
+    def _stream(self, f, rel: str, fidx: int, table: str, expect: Optional[str], start: int, end: Optional[int]) -> dict:
+        """Read lines from f (positioned at `start`) up to `end`; return what the file-level checks need.
+
+        fail: ("bom",) | ("utf8", line, col, offset, byte) | ("cr", line, col, "CR"|"CRLF"), lines
+        counted from the start of the range; blank: every line was blank.
+        """
+        self._remaining = -1 if end is None else end - start
+        n = 0
+        carry = b""
+        pos = start  # absolute offset of the first byte of carry
+        fail = None
+        cr = None  # the first CR line ending; the reference reports invalid UTF-8 anywhere first
+        blank = True
+        process = self._lines_claims if table == "claims" else self._lines_generic
+        first = start == 0
+        while True:
+            chunk = self._read_chunk(f)
+            if first:
+                first = False
+                if chunk.startswith(BOM):
+                    return {"fail": ("bom",), "blank": False, "lines": 0}
+            if not chunk:
+                if not carry:
+                    break
+                block = carry
+                carry = b""
+            else:
+                buf = carry + chunk if carry else chunk
+                cut = buf.rfind(b"\n")
+                if cut < 0:
+                    carry = buf
+                    if len(carry) > LONG_LINE:
+                        fail, cr2, consumed, carry = self._long_line(f, carry, pos, n, rel, cr is None)
+                        cr = cr or cr2
+                        if fail is not None:
+                            break
+                        pos += consumed
+                        n += 1
+                        blank = False
+                    continue
+                block = buf[:cut]
+                carry = buf[cut + 1 :]
+            lines = block.split(b"\n")
+            if cr is not None:
+                fail = _first_bad_utf8(lines, n, pos)
+                if fail is not None:
+                    break
+                n += len(lines)
+            elif b"\r" in block:
+                for i, raw in enumerate(lines):
+                    if b"\r" in raw:
+                        j = raw.index(b"\r")
+                        col = len(raw[:j].decode("utf-8", "replace")) + 1
+                        cr = ("cr", n + i, col, "CRLF" if j == len(raw) - 1 else "CR")
+                        break
+                off = pos + sum(len(l) + 1 for l in lines[:i])
+                got = process(lines[:i], n, rel, fidx, expect) if i else ("ok", n, True)
+                if got[0] == "utf8":
+                    fail = _utf8_fail(got, lines, n, pos)
+                    break
+                fail = _first_bad_utf8(lines[i:], n + i, off)
+                if fail is not None:
+                    break
+                blank = blank and got[2]
+                n += len(lines)
+            else:
+                got = process(lines, n, rel, fidx, expect)
+                if got[0] == "utf8":
+                    fail = _utf8_fail(got, lines, n, pos)
+                    break
+                blank = blank and got[2]
+                n = got[1]
+            pos += len(block) + 1
+        self._tick(0)
+        if fail is None and cr is not None:
+            fail = cr
+        return {"fail": fail, "blank": blank, "lines": n}
+
+    def _read_chunk(self, f) -> bytes:
+        r = self._remaining
+        if r == 0:
+            return b""
+        chunk = f.read(CHUNK if r < 0 else min(CHUNK, r))
+        if r > 0:
+            self._remaining = r - len(chunk)
+        self._tick(len(chunk))
+        return chunk
+
+    def _long_line(self, f, data: bytes, pos: int, n: int, rel: str, want_cr: bool):
+        """A line longer than any valid record: check its UTF-8 and CRs without holding it, report C115.
+
+        Returns (utf8 failure or None, cr or None, bytes consumed including the newline, rest after it).
+        """
+        import codecs
+
+        dec = codecs.getincrementaldecoder("utf-8")()
+        chars = consumed = 0
+        cr = None
+        while True:
+            cut = data.find(b"\n")
+            part = data if cut < 0 else data[:cut]
+            pend = dec.getstate()[0]
+            try:
+                text = dec.decode(part, final=cut >= 0 or not data)
+            except UnicodeDecodeError as e:
+                off = pos + consumed - len(pend) + e.start
+                return ("utf8", n, off - pos + 1, off, (pend + part)[e.start]), None, 0, b""
+            if want_cr and cr is None and "\r" in text:
+                cr = ("cr", n, chars + text.index("\r") + 1, "CRLF" if text.endswith("\r") and cut >= 0 else "CR")
+            chars += len(text)
+            consumed += len(part)
+            if cut >= 0 or not data:
+                if cr is None:
+                    self.sink.at(rel, n + 1, 1, "C115", "", f"record of {chars:,} characters exceeds the {MAX_RECORD_BYTES:,} limit")
+                return None, cr, consumed + (1 if cut >= 0 else 0), data[cut + 1 :] if cut >= 0 else b""
+            data = self._read_chunk(f)
+
+    def _slow_line(self, raw: bytes, n: int, rel: str, fidx: int, table: str, expect: Optional[str]):
+        """The reference path for one line: None, "blank", or ("utf8", line, col, byte)."""
+        try:
+            s = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return ("utf8", n, e.start + 1, raw[e.start])
+        if not s.strip():
+            self.sink.at(rel, n + 1, 1, "C205", "", "empty line in a JSONL file")
+            return "blank"
+        obj, fail = parse_record(s, n)
+        if fail:
+            self.sink.failure(rel, fail)
+            return None
+        origin = Origin(rel, s, n)
+        self._cur = (fidx, n, obj, origin)
+        exp = ("article_id", expect) if expect is not None else None
+        if isinstance(obj, dict) and self._fast_dict(table, obj, exp):
+            return None
+        Validator._record(self, table, obj, origin, exp)
+        if self.build is not None and table != "clusters":
+            self.build.slow(table, obj)
+        return None
+
+    def _lines_generic(self, lines, n, rel, fidx, expect):
+        table = self._table
+        tc = self.checks[table]
+        dec = tc.decode if table != "clusters" else None  # clusters: the reference path, in the parent
+        walk = tc.walk
+        enc_ = fc._ENCODE
+        blank = True
+        exp = expect
+        for raw in lines:
+            rec = None
+            if dec is not None:
+                try:
+                    rec = dec(raw)
+                except Exception:
+                    rec = None
+            if rec is not None:
+                k = walk(rec)
+                if k >= 0:
+                    enc = enc_(rec)
+                    if enc == raw or fc.no_duplicate_keys(raw, rec, k):
+                        self._cur = (fidx, n, None, None)
+                        if self.fast_register(table, rec, exp, enc):
+                            blank = False
+                            n += 1
+                            continue
+            got = self._slow_line(raw, n, rel, fidx, table, exp)
+            if got is not None and got != "blank":
+                return got
+            if got is None:
+                blank = False
+            n += 1
+        return ("ok", n, blank)
+
+    def _lines_claims(self, lines, n, rel, fidx, expect):
+        """The hot loop: claims, inlined."""
+        tc = self.checks["claims"]
+        dec = tc.decode
+        walk = tc.walk
+        enc_ = fc._ENCODE
+        nodup = fc.no_duplicate_keys
+        claim_ok = fc.claim_ok
+        ckey = fc.content_key
+        ents = self.ctx.entities
+        index = self.ctx.index
+        h_ids, h_locs = self.logs["claims"]
+        add_h = h_ids.append
+        add_loc = h_locs.append
+        add_c = self.content.append
+        records = self.report.records
+        build = self.build
+        base = fidx << LINE_BITS
+        blank = True
+        count = 0
+        for raw in lines:
+            if dec is not None:
+                try:
+                    c = dec(raw)
+                except Exception:
+                    c = None
+                if c is not None:
+                    k = walk(c)
+                    if k >= 0:
+                        enc = enc_(c)
+                        if enc == raw or nodup(raw, c, k):
+                            aid = c.article_id
+                            if aid == self.cur_aid:
+                                art = self.cur_info
+                            elif index is not None:
+                                art = index.lookup(aid)
+                            else:
+                                art = None
+                            if art is not None and art.text is not None and (expect is None or aid == expect) and claim_ok(c, art.text, art.boilerplate, art.published):
+                                ok = True
+                                for ref in fc.entity_refs(c):
+                                    if ref not in ents:
+                                        ok = False
+                                        break
+                                if ok:
+                                    cid = c.claim_id
+                                    count += 1
+                                    add_h(hash(cid))
+                                    add_loc(base | n)
+                                    add_c(hash(ckey(aid, c.content)))
+                                    if build is not None:
+                                        build.add("claims", cid, enc)
+                                    blank = False
+                                    n += 1
+                                    continue
+            records["claims"] += count
+            count = 0
+            got = self._slow_line(raw, n, rel, fidx, "claims", expect)
+            if got is not None and got != "blank":
+                return got
+            if got is None:
+                blank = False
+            n += 1
+        records["claims"] += count
+        return ("ok", n, blank)
+
+
+def _utf8_fail(got: tuple, lines: list, n: int, pos: int) -> tuple:
+    """("utf8", line, col, offset, byte) from a line processor's ("utf8", line, col, byte)."""
+    _, line, col, byte = got
+    off = pos + sum(len(l) + 1 for l in lines[: line - n]) + col - 1
+    return ("utf8", line, col, off, byte)
+
+
+def _first_bad_utf8(lines: list, n: int, pos: int) -> Optional[tuple]:
+    for raw in lines:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return ("utf8", n, e.start + 1, pos + e.start, raw[e.start])
+        n += 1
+        pos += len(raw) + 1
+    return None
+
+
+def failure_of(fail: tuple, base: int) -> Failure:
+    """The reference's whole-file failure from what the stream found (lines shifted by base)."""
+    kind = fail[0]
+    if kind == "bom":
+        return Failure("C111", 1, 1, "the file starts with a UTF-8 byte-order mark (BOM)")
+    if kind == "utf8":
+        _, line, col, off, byte = fail
+        return Failure("C112", base + line + 1, col, f"byte 0x{byte:02x} at byte offset {off} is not valid UTF-8")
+    _, line, col, what = fail
+    return Failure("C113", base + line + 1, col, f"{what} line ending (first at line {base + line + 1})")
+
+
+# --- reading records again (for the few problems found at the end) --------------------------------
+
+
+def fetch_records(ctx: Context, locs) -> dict:
+    """loc -> (rel, raw text, line0, text file rel or None, text or None) for the records at `locs`."""
+    sink = Sink(ctx.root)
+    by_file: dict[int, list[int]] = {}
+    for loc in locs:
+        by_file.setdefault(int(loc) >> LINE_BITS, []).append(int(loc))
+    out = {}
+    for fidx, group in by_file.items():
+        path = Path(ctx.files[fidx])
+        rel = sink.rel(path)
+        if path.suffix == ".jsonl":
+            wanted = {loc & LINE_MASK: loc for loc in group}
+            last = max(wanted)
+            with open(path, "rb") as f:
+                for i, line in enumerate(f):
+                    if i in wanted:
+                        out[wanted[i]] = (rel, line.rstrip(b"\n").decode("utf-8", "replace"), i, None, None)
+                    if i >= last:
+                        break
+        else:
+            raw = path.read_bytes().decode("utf-8", "replace")
+            text_file = text = None
+            if path.name == layout.ARTICLE_FILE:
+                tp = path.parent / layout.TEXT_FILE
+                text_file = sink.rel(tp)
+                try:
+                    text = tp.read_bytes().decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = None
+            for loc in group:
+                out[loc] = (rel, raw, 0, text_file, text)
+    return out
+
+
+# --- merging parts in the parent ---------------------------------------------------------------------
+
+
+class Merged:
+    """The whole run's state, assembled from parts in source order."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.problems: list[Problem] = []
+        self.records = {t: 0 for t in TABLES}
+        self.files = 0
+        self.logs = {t: ([], []) for t in TABLES}  # lists of numpy chunks
+        self.content: list = []
+        self.art_units: list = []
+        self.art_spills: list = []
+        self.deferred_refs: list = []
+        self.deferred_claims: list = []
+        self.spill_paths: list[str] = []
+
+    def add(self, part: dict, range_group: Optional[list] = None) -> None:
+        import numpy as np
+
+        offset = len(self.ctx.files)
+        self.ctx.files.extend(part["files"])
+        shift = part.get("shift", 0)
+        add = np.int64((offset << LINE_BITS) + shift)
+        for t in TABLES:
+            h, loc = part["logs"][t]
+            if len(h):
+                self.logs[t][0].append(np.frombuffer(h, dtype=np.int64))
+                self.logs[t][1].append(np.frombuffer(loc, dtype=np.int64) + add)
+        if len(part["content"]):
+            self.content.append(np.frombuffer(part["content"], dtype=np.int64))
+        if len(part["art_units"]):
+            self.art_units.append(np.frombuffer(part["art_units"], dtype=np.int64))
+            sp = np.frombuffer(part["art_spills"], dtype=np.int64)
+            sp = np.where(sp >= 0, sp + (np.int64(offset) << np.int64(40)), sp)
+            self.art_spills.append(sp)
+        if shift:
+            self.problems.extend(Problem(p.file, p.line + shift, p.column, p.code, p.field, p.message) for p in part["problems"])
+        else:
+            self.problems.extend(part["problems"])
+        for t, n in part["records"].items():
+            self.records[t] += n
+        self.files += part["nfiles"]
+        self.deferred_refs.extend(part["deferred_refs"])
+        self.deferred_claims.extend(part["deferred_claims"])
+        for name in part["entities"]:
+            self.ctx.entities.add(name)
+
+    def array(self, chunks):
+        import numpy as np
+
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+
+def part_of(eng: Engine) -> dict:
+    if eng.spill_file is not None:
+        eng.spill_file.close()
+        eng.spill_file = None
+    eng._tick(0)
+    if eng.ctx.progress is not None and eng.nbytes:
+        with eng.ctx.progress.get_lock():
+            eng.ctx.progress.value += eng.nbytes
+        eng.nbytes = 0
+    return {
+        "files": eng.files,
+        "logs": {t: (h.tobytes(), loc.tobytes()) for t, (h, loc) in eng.logs.items()},
+        "content": eng.content.tobytes(),
+        "art_units": eng.art_units.tobytes(),
+        "art_spills": eng.art_spills.tobytes(),
+        "problems": eng.sink.problems,
+        "records": eng.report.records,
+        "nfiles": eng.report.files,
+        "deferred_refs": eng.deferred_refs,
+        "deferred_claims": eng.deferred_claims,
+        "entities": [k for k, v in eng.entity_counts.items() if v > 0],
+        "range": eng.range_info,
+        "build": eng.build.part() if eng.build is not None else None,
+    }
+
+
+# --- tasks -----------------------------------------------------------------------------------------------
+
+
+def run_task(task) -> dict:
+    """A task: ("units", [unit indices]) or ("range", unit index, start, end)."""
+    ctx = _CTX
+    eng = Engine(ctx, build=_BUILD_FACTORY() if _BUILD_FACTORY else None)
+    if task[0] == "units":
+        for ui in task[1]:
+            u = ctx.units[ui]
+            eng.unit = ui
+            eng.cur_aid = eng.cur_info = None
+            if u.kind == "article":
+                eng._article_dir(u.path)
+            elif u.kind == "json":
+                eng._json_file(u)
+            else:
+                eng._table = u.table
+                eng.jsonl(u.path, u.table, None, 0, None)
+    else:
+        _, ui, start, end = task
+        u = ctx.units[ui]
+        eng.unit = ui
+        eng._table = u.table
+        eng.jsonl(u.path, u.table, None, start, end)
+    return part_of(eng)
+
+
+_BUILD_FACTORY: Optional[Callable] = None
+
+
+def _split_points(path: Path, size: int, pieces: int) -> list[int]:
+    """Byte offsets that start lines, cutting the file into about `pieces` ranges."""
+    points = [0]
+    with open(path, "rb") as f:
+        for k in range(1, pieces):
+            target = size * k // pieces
+            if target <= points[-1]:
+                continue
+            f.seek(target)
+            rest = f.readline()
+            p = target + len(rest)
+            if p < size and p > points[-1]:
+                points.append(p)
+    points.append(size)
+    return points
+
+
+def plan(ctx: Context, units: list[int], jobs: int, eng: Engine) -> list:
+    """Tasks for a phase: groups of whole units, and byte ranges of large JSONL files."""
+    tasks: list = []
+    group: list[int] = []
+    sizes = {}
+    for ui in units:
+        u = ctx.units[ui]
+        if u.kind == "jsonl" and jobs > 1:
+            try:
+                st = os.stat(u.path)
+                sizes[ui] = st.st_size
+            except OSError:
+                sizes[ui] = 0
+    n_dirs = sum(1 for ui in units if ctx.units[ui].kind != "jsonl")
+    per_group = max(1, n_dirs // (jobs * 8)) if jobs > 1 else max(1, n_dirs)
+    for ui in units:
+        u = ctx.units[ui]
+        size = sizes.get(ui, 0)
+        if u.kind == "jsonl" and jobs > 1 and size > SPLIT_BYTES and not u.path.is_symlink():
+            if group:
+                tasks.append(("units", group))
+                group = []
+            rel = eng.sink.rel(u.path)
+            why = eng._outside(u.path) if hasattr(eng, "_outside") else None
+            if why:
+                tasks.append(("units", [ui]))
+                continue
+            pieces = max(2, min(jobs * 4, size // SPLIT_BYTES + 1))
+            pts = _split_points(u.path, size, pieces)
+            tasks.append(("ranges", ui, [("range", ui, a, b) for a, b in zip(pts, pts[1:])]))
+            continue
+        group.append(ui)
+        if len(group) >= per_group or u.kind == "jsonl":
+            tasks.append(("units", group))
+            group = []
+    if group:
+        tasks.append(("units", group))
+    return tasks
+
+
+def execute(ctx: Context, tasks: list, jobs: int, merged: Merged, eng: Engine) -> None:
+    """Run tasks (in workers when jobs > 1) and merge the parts in task order."""
+    flat: list = []
+    for t in tasks:
+        if t[0] == "ranges":
+            flat.extend(t[2])
+        else:
+            flat.append(t)
+    if jobs > 1 and len(flat) > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(min(jobs, len(flat))) as pool:
+            results = pool.imap(run_task, flat)
+            _merge(ctx, tasks, results, merged, eng)
+    else:
+        _merge(ctx, tasks, (run_task(t) for t in flat), merged, eng)
+
+
+def _merge(ctx: Context, tasks: list, results, merged: Merged, eng: Engine) -> None:
+    for t in tasks:
+        if t[0] != "ranges":
+            part = next(results)
+            merged.add(part)
+            if eng.build is not None and part["build"] is not None:
+                eng.build.merge(part["build"])
+            continue
+        ui = t[1]
+        u = ctx.units[ui]
+        parts = [next(results) for _ in t[2]]
+        rel = eng.sink.rel(u.path)
+        base = 0
+        fails = []
+        blank = True
+        for p in parts:
+            info = p["range"] or {"fail": None, "blank": True, "lines": 0}
+            if info["fail"] is not None:
+                fails.append((info["fail"], base))
+            blank = blank and info["blank"]
+            p["shift"] = base
+            base += info["lines"]
+        if fails or blank:
+            merged.files += 1
+            bom = [f for f in fails if f[0][0] == "bom"]
+            utf8 = [f for f in fails if f[0][0] == "utf8"]
+            crs = [f for f in fails if f[0][0] == "cr"]
+            if bom:
+                merged.problems.append(_problem(rel, failure_of(*bom[0])))
+            elif utf8:
+                merged.problems.append(_problem(rel, failure_of(*utf8[0])))
+            elif crs:
+                merged.problems.append(_problem(rel, failure_of(*crs[0])))
+            else:
+                merged.problems.append(Problem(rel, 1, 1, "C114", "", "the file is empty"))
+            for p in parts:  # the file's records do not count, as when it is read whole
+                if eng.build is not None and p["build"] is not None:
+                    pass
+            continue
+        for p in parts:
+            merged.add(p)
+            if eng.build is not None and p["build"] is not None:
+                eng.build.merge(p["build"])
+
+
+def _problem(rel: str, f: Failure) -> Problem:
+    return Problem(rel, f.line, f.column, f.code, f.field, f.message)
+
+
+# --- finishing: dataset checks on the merged state -----------------------------------------------------
+
+
+def _groups(hashes):
+    """Positions of equal hashes, as lists in source order (only groups of two or more)."""
+    import numpy as np
+
+    if len(hashes) < 2:
+        return []
+    order = np.argsort(hashes, kind="stable")
+    s = hashes[order]
+    dup = np.flatnonzero(s[1:] == s[:-1])
+    if not len(dup):
+        return []
+    out: dict[int, list[int]] = {}
+    for i in dup:
+        key = int(s[i])
+        g = out.setdefault(key, [int(order[i])])
+        g.append(int(order[i + 1]))
+    return [sorted(set(g)) for g in out.values()]
+
+
+def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
+    import numpy as np
+
+    out: list[Problem] = []
+    # C501: duplicate IDs, confirmed on the records themselves
+    for table in TABLES:
+        hashes = merged.array(merged.logs[table][0])
+        locs = merged.array(merged.logs[table][1])
+        id_field = ID_FIELDS[table]
+        for group in _groups(hashes):
+            recs = fetch_records(ctx, [locs[i] for i in group])
+            by_id: dict[str, list] = {}
+            for i in group:
+                rel, raw, line0, text_file, _ = recs[int(locs[i])]
+                obj, _f = parse_record(raw, line0)
+                rid = obj.get(id_field) if isinstance(obj, dict) else None
+                origin = Origin(rel, raw, line0, text_file)
+                by_id.setdefault(rid, []).append(origin)
+            for rid, origins in by_id.items():
+                first = Where(*origins[0].position([id_field]))
+                for o in origins[1:]:
+                    f, ln, col = o.position([id_field])
+                    out.append(Problem(f, ln, col, "C501", id_field, f"{table[:-1]} ID {rid!r} is already used at {first.file}:{first.line}"))
+    # C505: claims of one article with the same content spans
+    content = merged.array(merged.content)
+    locs = merged.array(merged.logs["claims"][1])
+    for group in _groups(content):
+        recs = fetch_records(ctx, [locs[i] for i in group])
+        by_key: dict = {}
+        for i in group:
+            rel, raw, line0, _, _ = recs[int(locs[i])]
+            obj, _f = parse_record(raw, line0)
+            key = (obj["article_id"], tuple((s["start"], s["end"]) for s in obj["content"]))
+            by_key.setdefault(key, []).append((obj["claim_id"], Origin(rel, raw, line0)))
+        for key, items in by_key.items():
+            for _cid, origin in items[1:]:
+                f, ln, col = origin.position(["content"])
+                out.append(Problem(f, ln, col, "C505", "content", f"claim {items[0][0]!r} has the same content spans"))
+    # C502 for claims whose article was not the folder's: some article anywhere may have the ID
+    index = ctx.index
+    for aid, where in merged.deferred_refs:
+        if index is None or not index.exists(aid):
+            out.append(Problem(where.file, where.line, where.column, "C502", "article_id", f"no article has ID {aid!r}"))
+    # claims checked against an article other than their folder's: the one read before them
+    for unit, obj, origin in merged.deferred_claims:
+        art = index.lookup(obj["article_id"], max_unit=unit) if index is not None else None
+        if art is not None:
+            sink = Sink(ctx.root)
+            check_claim(obj, origin, art, sink)
+            out.extend(sink.problems)
+    return out
+
+
+def claims_index(merged: Merged):
+    import numpy as np
+
+    h = merged.array(merged.logs["claims"][0])
+    return np.sort(h)
+
+
+# --- the run ----------------------------------------------------------------------------------------------
+
+
+def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False, build=None) -> Report:
+    """Validate `paths` (relative problem paths from `root`) with `jobs` processes."""
+    global _CTX, _BUILD_FACTORY
+    import numpy as np
+
+    root = Path(root)
+    tmp = tempfile.mkdtemp(prefix="claimset-")
+    ctx = Context(root=root, units=[], tmp=tmp)
+    parent = Engine(ctx, build=build.collector() if build is not None else None)
+    try:
+        units = discover(paths, parent.root, parent.sink)
+        ctx.units = units
+        if jobs > 1 and not _can_fork():
+            jobs = 1
+        _CTX = ctx
+        _BUILD_FACTORY = build.collector if build is not None else None
+        bar = Progress.start(ctx, units) if progress else None
+        merged = Merged(ctx)
+        merged.problems.extend(parent.sink.problems)
+        parent.sink.problems = []
+        idx = list(range(len(units)))
+        ents = [i for i in idx if units[i].table == "entities" and units[i].kind == "json"] + [
+            i for i in idx if units[i].table == "entities" and units[i].kind == "jsonl"
+        ]
+        arts = [i for i in idx if units[i].kind == "article"] + [i for i in idx if units[i].table == "articles" and units[i].kind == "jsonl"]
+        claims = [i for i in idx if units[i].table == "claims" and units[i].kind == "jsonl"]
+        clusters = [i for i in idx if units[i].table == "clusters" and units[i].kind == "json"] + [
+            i for i in idx if units[i].table == "clusters" and units[i].kind == "jsonl"
+        ]
+        ctx.spill = bool(claims)
+        ctx.seq = [0] * len(units)
+        for k, ui in enumerate(ents + arts + claims + clusters):
+            ctx.seq[ui] = k
+        # phase 1: entities (claims check their references as they are read)
+        execute(ctx, plan(ctx, ents, jobs, parent), jobs, merged, parent)
+        # phase 2: article folders (with their claims) and articles JSONL
+        execute(ctx, plan(ctx, arts, jobs, parent), jobs, merged, parent)
+        art_h = merged.array(merged.logs["articles"][0])
+        art_loc = merged.array(merged.logs["articles"][1])
+        art_units = merged.array(merged.art_units)
+        art_spills = merged.array(merged.art_spills)
+        ctx.index = ArticleIndex(art_h, art_loc, art_units, art_spills, parent)
+        # phase 3: claims JSONL, against the articles' spilled texts
+        execute(ctx, plan(ctx, claims, jobs, parent), jobs, merged, parent)
+        # phase 4: clusters, in this process, against every claim ID
+        sorted_claims = claims_index(merged)
+        for ui in clusters:
+            u = units[ui]
+            parent.unit = ui
+            if u.kind == "json":
+                parent._json_file(u)
+            else:
+                parent._table = u.table
+                parent.jsonl(u.path, u.table, None, 0, None)
+        part = part_of(parent)
+        merged.add(part)
+        merged.problems.extend(_clusters(parent, sorted_claims))
+        merged.problems.extend(finish(ctx, merged, parent))
+        if bar is not None:
+            bar.stop()
+        report = Report()
+        report.problems = sorted(set(merged.problems))
+        report.records = merged.records
+        report.files = merged.files
+        if build is not None:
+            build.done(report, parent.build)
+        return report
+    finally:
+        _CTX = None
+        _BUILD_FACTORY = None
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _clusters(eng: Engine, sorted_claims) -> list[Problem]:
+    """The reference's cluster checks (C504, C506, C507), claims known by hash."""
+    import numpy as np
+
+    out = []
+    for cid, size, where in eng.data.cluster_sizes:
+        if size == 0:
+            out.append(Problem(where.file, where.line, where.column, "C506", "claim_ids", f"cluster {cid!r} has no claim"))
+    first_cluster: dict[str, str] = {}
+    for claim, cluster, where, fld in eng.data.cluster_members:
+        h = hash(claim)
+        i = int(np.searchsorted(sorted_claims, h))
+        known = i < len(sorted_claims) and int(sorted_claims[i]) == h
+        if not known:
+            out.append(Problem(where.file, where.line, where.column, "C504", fld, f"no claim has ID {claim!r}"))
+        elif claim in first_cluster and first_cluster[claim] != cluster:
+            out.append(Problem(where.file, where.line, where.column, "C507", fld, f"claim {claim!r} is already in cluster {first_cluster[claim]!r}"))
+        else:
+            first_cluster.setdefault(claim, cluster)
+    return out
+
+
+def _can_fork() -> bool:
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
+
+
+# --- progress ---------------------------------------------------------------------------------------------
+
+
+class Progress:
+    """A progress bar (MB, MB/s, ETA) on stderr, only when stderr is a terminal."""
+
+    def __init__(self, ctx: Context, total: int):
+        import multiprocessing as mp
+
+        ctx.progress = mp.get_context("fork").Value("q", 0) if _can_fork() else None
+        self.ctx = ctx
+        self.total = total
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    @classmethod
+    def start(cls, ctx: Context, units: list) -> Optional["Progress"]:
+        if not sys.stderr.isatty():
+            return None
+        return cls(ctx, _total_bytes(units))
+
+    def _run(self) -> None:
+        from rich.progress import BarColumn, DownloadColumn, Progress as Bar, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+        with Bar(
+            TextColumn("validating"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), transient=True
+        ) as bar:
+            task = bar.add_task("validate", total=self.total or None)
+            while not self.stop_event.wait(0.2):
+                v = self.ctx.progress.value if self.ctx.progress is not None else 0
+                bar.update(task, completed=v)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=2)
+
+
+def _total_bytes(units: list) -> int:
+    total = 0
+    for u in units:
+        try:
+            if u.kind == "article":
+                for name in (layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE):
+                    p = u.path / name
+                    if p.exists():
+                        total += p.stat().st_size
+            else:
+                total += u.path.stat().st_size
+        except OSError:
+            pass
+    return total

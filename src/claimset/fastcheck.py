@@ -1,0 +1,512 @@
+"""The fast path of the validator: checks compiled from the published JSON Schema.
+
+The JSON Schema (schemas.json_schema, generated from the models) stays the contract. From it this
+module generates, once per process:
+
+* msgspec types (one Struct per object definition, ``forbid_unknown_fields``, every field
+  required, enums as Literal, minLength/maxLength/minItems/minimum as msgspec constraints), so
+  one C call parses a JSONL line and checks its types, enums, required and unknown fields;
+* a walker per definition (Python source generated from the schema and compiled) that checks the
+  ``pattern`` keywords msgspec would check slowly, counts the keys the record must have (the
+  duplicate-key proof below) and refuses floats whose JSON spelling differs between msgspec and
+  Python (so canonical bytes stay identical to ``utils.json_line``);
+* boolean versions of the record-semantics checks of validate.py (spans against the text,
+  source chains, quantities, dates, ...).
+
+Every function here answers only "certainly valid" (True) or "not sure" (False). A record that is
+not certainly valid goes to the slow path (validate.py: stdlib JSON with duplicate-key and NaN
+detection, jsonschema, the semantic checks with positions), which alone writes problems, so the
+messages, codes, lines and columns are exactly those of the slow path. tests/test_differential.py
+runs jsonschema and this fast path on thousands of generated records and asserts that nothing
+the fast path accepts is rejected by jsonschema or the semantic checks.
+
+Duplicate keys: msgspec keeps the last value of a repeated key silently. A decoded record has
+exactly ``k`` keys (the walker counts them: every field is required and unknown fields are
+refused), so the raw line has at least ``k`` keys and more only if a key is repeated. Each key is
+a string followed by ``:``; inside a string a ``"`` is escaped, so the two bytes ``":`` occur
+once per key written without space before its colon, plus once per ``\\":`` inside a string.
+Hence when the line has no space or tab before a colon anywhere and holds exactly ``k``
+occurrences of ``":``, it has exactly ``k`` keys and no duplicate. Lines that do not pass this
+count are checked by counting every ``:`` against a re-encoding of the decoded record, and if
+that fails too, by the slow path.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import keyword
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Annotated, Any, Callable, Literal, Optional
+
+import msgspec
+
+from .models import DATE_PATTERN, ID_FIELDS, ID_PATTERN
+from .utils import sha256_text
+
+_ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+
+def id_ok(v: str) -> bool:
+    """ID_PATTERN without a regex: [a-z0-9-] only, no '-' at either end (stricter than re.search)."""
+    return bool(v) and not v.strip(_ID_CHARS) and v[0] != "-" and v[-1] != "-"
+
+
+class _Cached:
+    """re.search(pattern, v) (what jsonschema runs) behind a small bounded cache."""
+
+    def __init__(self, pattern: str, size: int = 8192):
+        self.rx = re.compile(pattern)
+        self.cache: dict[str, bool] = {}
+        self.size = size
+
+    def __call__(self, v: str) -> bool:
+        r = self.cache.get(v)
+        if r is None:
+            r = self.rx.search(v) is not None
+            if len(self.cache) >= self.size:
+                self.cache.clear()
+            self.cache[v] = r
+        return r
+
+
+def float_plain(v: float) -> bool:
+    """True when msgspec and Python's json spell the float the same (no exponent in either)."""
+    return v == 0.0 or 1e-4 <= abs(v) < 1e16
+
+
+class Unsupported(Exception):
+    """A schema keyword the generator does not compile: the table then uses the slow path only."""
+
+
+_IGNORED = {"title", "description", "default", "examples", "$comment"}
+
+
+class _Compiler:
+    def __init__(self, schema: dict):
+        self.schema = schema
+        self.defs = schema.get("$defs", {})
+        self.structs: dict[str, type] = {}
+        self.preds: dict[str, tuple[str, Callable]] = {}
+        self.ns: dict[str, Any] = {"float_plain": float_plain}
+
+    # --- types -----------------------------------------------------------------------------------
+
+    def _check_keywords(self, node: dict, allowed: set) -> None:
+        extra = set(node) - allowed - _IGNORED
+        if extra:
+            raise Unsupported(f"keywords {sorted(extra)}")
+
+    def type_of(self, node: dict, name_hint: str):
+        if "$ref" in node:
+            self._check_keywords(node, {"$ref"})
+            return self.struct(self._ref(node["$ref"]))
+        if "anyOf" in node:
+            self._check_keywords(node, {"anyOf"})
+            branches = node["anyOf"]
+            nulls = [b for b in branches if b == {"type": "null"}]
+            rest = [b for b in branches if b != {"type": "null"}]
+            if len(nulls) != 1 or len(rest) != 1:
+                raise Unsupported("anyOf other than X-or-null")
+            return Optional[self.type_of(rest[0], name_hint)]
+        if "enum" in node:
+            self._check_keywords(node, {"enum", "type"})
+            values = node["enum"]
+            if node.get("type", "string") != "string" or not all(isinstance(v, str) for v in values):
+                raise Unsupported("non-string enum")
+            return Literal[tuple(values)]
+        t = node.get("type")
+        if t == "object":
+            return self.struct_inline(node, name_hint)
+        if t == "string":
+            self._check_keywords(node, {"type", "minLength", "maxLength", "pattern"})
+            meta = {}
+            if "minLength" in node:
+                meta["min_length"] = node["minLength"]
+            if "maxLength" in node:
+                meta["max_length"] = node["maxLength"]
+            return Annotated[str, msgspec.Meta(**meta)] if meta else str
+        if t == "integer":
+            self._check_keywords(node, {"type", "minimum"})
+            if "minimum" in node:
+                return Annotated[int, msgspec.Meta(ge=node["minimum"])]
+            return int
+        if t == "number":
+            self._check_keywords(node, {"type"})
+            return float
+        if t == "boolean":
+            self._check_keywords(node, {"type"})
+            return bool
+        if t == "array":
+            self._check_keywords(node, {"type", "items", "minItems", "maxItems"})
+            inner = self.type_of(node["items"], name_hint)
+            meta = {}
+            if "minItems" in node:
+                meta["min_length"] = node["minItems"]
+            if "maxItems" in node:
+                meta["max_length"] = node["maxItems"]
+            tp = list[inner]
+            return Annotated[tp, msgspec.Meta(**meta)] if meta else tp
+        raise Unsupported(f"type {t!r}")
+
+    def _ref(self, ref: str) -> str:
+        prefix = "#/$defs/"
+        if not ref.startswith(prefix):
+            raise Unsupported(f"$ref {ref}")
+        return ref[len(prefix) :]
+
+    def struct(self, name: str):
+        if name not in self.structs:
+            self.structs[name] = None  # recursion guard
+            self.structs[name] = self.struct_inline(self.defs[name], name)
+        s = self.structs[name]
+        if s is None:
+            raise Unsupported("recursive definitions")
+        return s
+
+    def struct_inline(self, node: dict, name: str):
+        self._check_keywords(node, {"type", "properties", "required", "additionalProperties", "$defs", "$schema", "$id"})
+        if node.get("type") != "object" or node.get("additionalProperties") is not False:
+            raise Unsupported("object without additionalProperties: false")
+        props = node.get("properties", {})
+        if set(node.get("required", [])) != set(props):
+            raise Unsupported("optional properties")
+        fields = []
+        for key, sub in props.items():
+            if not key.isidentifier() or keyword.iskeyword(key) or key.startswith("_"):
+                raise Unsupported(f"property name {key!r}")
+            fields.append((key, self.type_of(sub, f"{name}_{key}")))
+        return msgspec.defstruct(name, fields, forbid_unknown_fields=True, kw_only=True, gc=False)
+
+    # --- walkers ---------------------------------------------------------------------------------
+    # One flat function per table: nested objects are inlined (no calls), so the walk costs about
+    # one attribute load per field. IDs other than the record's own ID repeat (article and entity
+    # IDs), so they are checked once and remembered in a bounded set.
+
+    def pred(self, pattern: str) -> str:
+        if pattern not in self.preds:
+            fname = f"_p{len(self.preds)}"
+            fn = id_ok if pattern == ID_PATTERN else _Cached(pattern)
+            self.preds[pattern] = (fname, fn)
+            self.ns[fname] = fn
+        return self.preds[pattern][0]
+
+    def walk_value(self, expr: str, node: dict, body: list, ind: str, depth: int, own_id: bool = False) -> int:
+        """Append checks of `expr` to body; return the constant number of keys it always adds."""
+        v = f"v{depth}"
+        if "$ref" in node:
+            return self.walk_value(expr, self.defs[self._ref(node["$ref"])], body, ind, depth)
+        if "anyOf" in node:
+            inner = [b for b in node["anyOf"] if b != {"type": "null"}][0]
+            sub: list[str] = []
+            const = self.walk_value(v, inner, sub, ind + "    ", depth + 1)
+            if sub and v not in "".join(sub):  # the value was not needed under its own name
+                sub = []
+                const = self.walk_value(expr, inner, sub, ind + "    ", depth + 1)
+            if sub or const:
+                body.append(f"{ind}{v} = {expr}\n{ind}if {v} is not None:\n")
+                if const:
+                    body.append(f"{ind}    n += {const}\n")
+                body.extend(sub)
+            return 0
+        t = node.get("type")
+        if "enum" in node or t in ("integer", "boolean"):
+            return 0
+        if t == "string":
+            if "pattern" in node:
+                if node["pattern"] == ID_PATTERN and own_id:
+                    body.append(
+                        f"{ind}{v} = {expr}\n{ind}if not {v} or {v}.strip(_IDC) or {v}[0] == '-' or {v}[-1] == '-':\n{ind}    return -1\n"
+                    )
+                elif node["pattern"] == ID_PATTERN:
+                    if not expr.isidentifier():
+                        body.append(f"{ind}{v} = {expr}\n")
+                        expr = v
+                    body.append(f"{ind}if {expr} not in _ids and not _id_seen({expr}):\n{ind}    return -1\n")
+                else:
+                    body.append(f"{ind}if not {self.pred(node['pattern'])}({expr}):\n{ind}    return -1\n")
+            return 0
+        if t == "number":
+            body.append(f"{ind}if not float_plain({expr}):\n{ind}    return -1\n")
+            return 0
+        if t == "object":
+            sub = []
+            name = v if depth > 0 and not expr.isidentifier() else expr
+            const = len(node.get("properties", {}))
+            for key, prop in node.get("properties", {}).items():
+                const += self.walk_value(f"{name}.{key}", prop, sub, ind, depth + 1, own_id=depth == 0 and key == self.own_id)
+            if sub and name != expr:
+                body.append(f"{ind}{name} = {expr}\n")
+            body.extend(sub)
+            return const
+        if t == "array":
+            x = f"x{depth}"
+            sub = []
+            const = self.walk_value(x, node["items"], sub, ind + "    ", depth + 1)
+            if not sub:
+                if const:
+                    body.append(f"{ind}n += {const} * len({expr})\n")
+                return 0
+            body.append(f"{ind}for {x} in {expr}:\n")
+            if const:
+                body.append(f"{ind}    n += {const}\n")
+            body.extend(sub)
+            return 0
+        raise Unsupported(f"type {t!r}")
+
+    def compile(self, own_id: str = ""):
+        self.own_id = own_id
+        root_type = self.struct_inline(self.schema, "Root")
+        body: list[str] = []
+        const = self.walk_value("o", self.schema, body, "    ", 0)
+        source = f"def walk(o):\n    n = {const}\n" + "".join(body) + "    return n\n"
+        self.ns.update(_IDC=_ID_CHARS, _ids=_IDS, _id_seen=_id_seen)
+        exec(compile(source, "<claimset.fastcheck generated>", "exec"), self.ns)
+        return root_type, self.ns["walk"], source
+
+
+_IDS: set[str] = set()
+
+
+def _id_seen(v: str) -> bool:
+    """id_ok, remembering valid IDs (bounded: the set is emptied when it grows past 200,000)."""
+    if not id_ok(v):
+        return False
+    if len(_IDS) > 200_000:
+        _IDS.clear()
+    _IDS.add(v)
+    return True
+
+
+class TableCheck:
+    """The compiled fast path for one table: decode + walker (None when the schema is unsupported)."""
+
+    def __init__(self, table: str, schema: Optional[dict] = None, drop: tuple[str, ...] = ()):
+        from .schemas import json_schema
+
+        schema = dict(schema or json_schema(table))
+        if drop:  # e.g. article.json: every Article field but the text, which lives in text.txt
+            schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in drop}
+            schema["required"] = [k for k in schema["required"] if k not in drop]
+        self.table = table
+        try:
+            self.type, self.walk, self.source = _Compiler(schema).compile(ID_FIELDS[table])
+            self.decoder = msgspec.json.Decoder(self.type)
+            self.decode = self.decoder.decode
+        except Unsupported as e:
+            self.type = self.walk = self.decoder = self.decode = None
+            self.source = f"# unsupported: {e}"
+
+    @property
+    def ok(self) -> bool:
+        return self.decode is not None
+
+
+@lru_cache(maxsize=None)
+def table_check(table: str, meta_only: bool = False) -> TableCheck:
+    return TableCheck(table, drop=("text",) if meta_only else ())
+
+
+_ENCODE = msgspec.json.Encoder().encode
+
+
+def no_duplicate_keys(raw: bytes, obj: Any, nkeys: int) -> bool:
+    """Proof that the JSON text `raw`, decoded to `obj` with `nkeys` keys, repeats no key (see module doc)."""
+    if raw.count(b'":') == nkeys and b" :" not in raw and b"\t:" not in raw:
+        return True
+    return b"\\u003" not in raw and raw.count(b":") == _ENCODE(obj).count(b":")
+
+
+# --- record semantics, boolean versions of validate.check_* -----------------------------------------
+
+_DATE_RX = re.compile(DATE_PATTERN)
+_dates: dict[str, bool] = {}
+
+
+def date_ok(v: str) -> bool:
+    """Pattern and calendar (validate._date_ok), cached: dates repeat."""
+    r = _dates.get(v)
+    if r is None:
+        r = _DATE_RX.search(v) is not None
+        if r and len(v) == 10:
+            try:
+                _dt.date.fromisoformat(v)
+            except ValueError:
+                r = False
+        if len(_dates) > 65536:
+            _dates.clear()
+        _dates[v] = r
+    return r
+
+
+def span_ok(sp, text: str) -> bool:
+    s = sp.start
+    e = sp.end
+    return s < e <= len(text) and text[s:e] == sp.text
+
+
+def article_ok(a, text: str) -> Optional[tuple[list, Optional[str]]]:
+    """None unless check_article would report nothing; else (boilerplate spans, published)."""
+    if not unicodedata.is_normalized("NFC", text) or sha256_text(text) != a.text_sha256:
+        return None
+    pub = a.published
+    if pub is not None and not date_ok(pub):
+        return None
+    spans = []
+    prev = -1
+    for bp in a.boilerplate:
+        s = bp.start
+        e = bp.end
+        if not (s < e <= len(text) and text[s:e] == bp.text) or s < prev:
+            return None
+        prev = e
+        spans.append((s, e))
+    return spans, pub
+
+
+def _quantity_ok(q) -> bool:
+    lo = q.lower
+    v = q.value
+    hi = q.upper
+    return not (
+        (lo is not None and v is not None and lo > v)
+        or (v is not None and hi is not None and v > hi)
+        or (lo is not None and hi is not None and lo > hi)
+    )
+
+
+def claim_ok(c, text: Optional[str], boilerplate, published: Optional[str]) -> bool:
+    """True only if validate.check_claim would report nothing (text None: article unknown)."""
+    aid = c.article_id
+    if not c.claim_id.startswith(aid + "-c"):
+        return False
+    cl = c.claimant
+    if (cl.kind == "author") != (cl.entity_id is None):
+        return False
+    chain = c.source_chain
+    for s in chain:
+        if (s.kind == "author") != (s.entity_id is None):
+            return False
+    if chain[-1].kind != "author" or chain[0].kind != cl.kind or chain[0].entity_id != cl.entity_id:
+        return False
+    ev = c.evidence
+    cited = ev.cited
+    if not cited or ("none_stated" in cited and len(cited) > 1) or len(set(cited)) != len(cited):
+        return False
+    types = c.claim_types
+    qs = c.quantities
+    if ("quantity" in types) != bool(qs) or len(set(types)) != len(types):
+        return False
+    for q in qs:
+        if not _quantity_ok(q):
+            return False
+    event = c.event
+    if event is not None:
+        if event.quantity is not None and not _quantity_ok(event.quantity):
+            return False
+        if event.date is not None and not date_ok(event.date):
+            return False
+    sd = c.statement_date
+    if sd is not None:
+        if not date_ok(sd):
+            return False
+        if published:
+            n = min(len(sd), len(published))
+            if sd[:n] > published[:n]:
+                return False
+    if text is None:
+        return True
+    n = len(text)
+    prev = -1
+    for sp in c.content:
+        s = sp.start
+        e = sp.end
+        if not (s < e <= n and text[s:e] == sp.text) or s < prev:
+            return False
+        prev = e
+        for bs, be in boilerplate:
+            if s < be and bs < e:
+                return False
+    m = cl.mention
+    if m is not None and not (m.start < m.end <= n and text[m.start : m.end] == m.text):
+        return False
+    for s in chain:
+        m = s.mention
+        if m is not None and not (m.start < m.end <= n and text[m.start : m.end] == m.text):
+            return False
+    m = c.cue
+    if m is not None and not (m.start < m.end <= n and text[m.start : m.end] == m.text):
+        return False
+    for m in c.hedges:
+        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
+            return False
+    for m in ev.corroboration_spans:
+        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
+            return False
+    for q in qs:
+        m = q.span
+        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
+            return False
+    if event is not None and event.quantity is not None:
+        m = event.quantity.span
+        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
+            return False
+    return True
+
+
+def entity_refs(c) -> list[str]:
+    """Entity IDs a claim refers to (validate._entity_refs, without paths)."""
+    out = [] if c.claimant.entity_id is None else [c.claimant.entity_id]
+    for s in c.source_chain:
+        if s.entity_id is not None:
+            out.append(s.entity_id)
+    ev = c.event
+    if ev is not None:
+        if ev.agent is not None:
+            out.append(ev.agent)
+        if ev.recipient is not None:
+            out.append(ev.recipient)
+        if ev.item_entity_id is not None:
+            out.append(ev.item_entity_id)
+        if ev.location is not None and ev.location.entity_id is not None:
+            out.append(ev.location.entity_id)
+    return out
+
+
+def content_key(aid: str, content) -> tuple:
+    return (aid, tuple((s.start, s.end) for s in content))
+
+
+def entity_ok(e) -> bool:
+    return len(set(e.aliases)) == len(e.aliases)
+
+
+def cluster_ok(k) -> bool:
+    return len(set(k.claim_ids)) == len(k.claim_ids)
+
+
+def canonical_line(obj) -> bytes:
+    """The record's canonical JSONL bytes (== utils.json_line(build.canonical(...)) for fast-path records)."""
+    return _ENCODE(obj)
+
+
+def to_builtins(obj) -> dict:
+    return msgspec.to_builtins(obj)
+
+
+__all__ = [
+    "TableCheck",
+    "table_check",
+    "no_duplicate_keys",
+    "claim_ok",
+    "article_ok",
+    "entity_ok",
+    "cluster_ok",
+    "entity_refs",
+    "content_key",
+    "canonical_line",
+    "id_ok",
+    "date_ok",
+    "float_plain",
+]

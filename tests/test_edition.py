@@ -1,0 +1,159 @@
+"""The annotations-only edition and `claimset rehydrate`: no text out, the same bytes back, no wrong text in."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from claimset.build import build
+from claimset.cli import app
+from claimset.edition import FINGERPRINTS, RehydrateError, export_texts, fingerprint, first_difference, iter_spans, quote_hash, rehydrate
+from claimset.load import load
+from claimset.models import TABLES
+from claimset.utils import sha256_text
+from claimset.verify import verify
+from claimset.version import __version__
+
+from conftest import TEXT
+from release_helpers import files_of, read_jsonl, refresh_manifest
+
+runner = CliRunner()
+AID = "tiny-2023-10"
+
+
+@pytest.fixture
+def editions(tiny, tmp_path):
+    full = build(tiny, tmp_path / "full").out
+    bare = build(tiny, tmp_path / "bare", edition="annotations-only").out
+    texts = tmp_path / "texts"
+    export_texts(full, texts)
+    return full, bare, texts
+
+
+def test_annotations_only_has_no_text(editions):
+    full, bare, _ = editions
+    man = json.loads((bare / "manifest.json").read_text())
+    assert man["edition"] == "annotations-only"
+    assert verify(bare).ok
+    art = load("articles", bare).to_pylist()[0]
+    assert art["text"] == "" and art["text_sha256"] == sha256_text(TEXT)
+    spans = 0
+    for table in TABLES:
+        for row in load(table, bare).to_pylist():
+            for s in iter_spans(TABLES[table], row):
+                assert s["text"].startswith("sha256:") and len(s["text"]) == 7 + 64
+                spans += 1
+    assert spans > 10  # content, cues, mentions, quantities and boilerplate are all covered
+    quote = "North Korea sent over 1000 boxes"
+    for name, data in files_of(bare).items():
+        assert quote.encode() not in data, name
+        assert "Kirby\u00a0says".encode() not in data, name
+    for p in bare.glob("*.parquet"):  # decompressed too: no text in any string column
+        assert quote not in json.dumps(pq.read_table(p).to_pylist(), ensure_ascii=False)
+
+
+def test_annotations_only_keeps_the_schema_and_offsets(editions):
+    full, bare, _ = editions
+    for table in TABLES:
+        assert pq.read_schema(bare / f"{table}.parquet").equals(pq.read_schema(full / f"{table}.parquet"))
+    f, b = read_jsonl(full / "claims.jsonl"), read_jsonl(bare / "claims.jsonl")
+    assert [s["start"] for c in f for s in c["content"]] == [s["start"] for c in b for s in c["content"]]
+    assert b[1]["content"][0]["text"] == "sha256:" + sha256_text(f[1]["content"][0]["text"])
+    prints = read_jsonl(bare / FINGERPRINTS)
+    assert prints[0]["length"] == len(TEXT) and len(prints[0]["blocks"]) == -(-len(TEXT) // 64)
+
+
+def test_rehydrate_round_trip_is_byte_identical(editions, tmp_path):
+    full, bare, texts = editions
+    out, man = rehydrate(bare, texts, tmp_path / "again")
+    assert man["edition"] == "full"
+    assert files_of(out) == files_of(full)
+
+
+def test_rehydrate_from_data_layout(tiny, editions, tmp_path):
+    full, bare, _ = editions
+    out, _ = rehydrate(bare, tiny / "data" / "articles", tmp_path / "from-data")
+    assert files_of(out) == files_of(full)
+
+
+def test_differing_text_is_refused_with_article_and_position(editions, tmp_path):
+    full, bare, texts = editions
+    p = texts / f"{AID}.txt"
+    pos = TEXT.index("1000")
+    p.write_text(TEXT[:pos] + "2000" + TEXT[pos + 4 :], encoding="utf-8")
+    out = tmp_path / "never"
+    with pytest.raises(RehydrateError) as e:
+        rehydrate(bare, texts, out)
+    msg = str(e.value)
+    assert msg.startswith(f"{AID}: the text differs")
+    lo, hi = (int(x) for x in msg.split("between code points ")[1].split(" (")[0].split(" and "))
+    assert lo <= pos <= hi and hi - lo < 64
+    assert not out.exists()
+
+
+def test_quotes_narrow_the_first_difference(editions):
+    """"Kirby" (0-5) still matches and "says" (6-10) does not: the change is in 5..9, not just in block 0-63."""
+    full, bare, texts = editions
+    pos = TEXT.index("says") + 3
+    (texts / f"{AID}.txt").write_text(TEXT[:pos] + "z" + TEXT[pos + 1 :], encoding="utf-8")
+    with pytest.raises(RehydrateError, match=r"first difference between code points 5 and 9 \(line 1, column 6 of your text\)"):
+        rehydrate(bare, texts, texts.parent / "x")
+
+
+def test_first_difference_exact_when_quotes_pin_it():
+    text = "Kirby says so.\n"
+    fp = fingerprint(AID, text)
+    spans = [{"start": 0, "end": 5, "text": quote_hash("Kirby")}, {"start": 5, "end": 6, "text": quote_hash(" ")}, {"start": 6, "end": 10, "text": quote_hash("says")}]
+    d = first_difference(AID, "Kirby_says so.\n", fp, spans)
+    assert (d.position, d.upto) == (5, 6)
+    assert "first difference at code point 5 (line 1, column 6" in d.message()
+    longer = first_difference(AID, text + "more", fp, spans)
+    assert longer.position <= len(text) < longer.upto and "your text has 19 code points, the release text 15" in longer.message()
+
+
+def test_crlf_and_missing_texts_are_explained(editions, tmp_path):
+    full, bare, texts = editions
+    (texts / f"{AID}.txt").write_bytes(TEXT.replace("\n", "\r\n").encode())
+    with pytest.raises(RehydrateError, match="CR line endings"):
+        rehydrate(bare, texts, tmp_path / "x")
+    (texts / f"{AID}.txt").unlink()
+    with pytest.raises(RehydrateError, match=f"{AID}: no text found"):
+        rehydrate(bare, texts, tmp_path / "x")
+
+
+def test_damaged_quote_hash_is_caught(editions, tmp_path):
+    full, bare, texts = editions
+    p = bare / "claims.jsonl"
+    rows = read_jsonl(p)
+    rows[0]["cue"]["text"] = "sha256:" + "0" * 64
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    refresh_manifest(bare)
+    with pytest.raises(RehydrateError, match="does not match its hash"):
+        rehydrate(bare, texts, tmp_path / "x")
+
+
+def test_full_edition_is_not_rehydrated(editions, tmp_path):
+    full, _, texts = editions
+    with pytest.raises(RehydrateError, match="not 'annotations-only'"):
+        rehydrate(full, texts, tmp_path / "x")
+
+
+def test_cli_build_edition_and_rehydrate(tiny, tmp_path):
+    r = runner.invoke(app, ["build", "--root", str(tiny), "--edition", "annotations-only"])
+    assert r.exit_code == 0, r.output
+    bare = tiny / "dist" / f"claimset-{__version__}-annotations-only"
+    assert json.loads((bare / "manifest.json").read_text())["edition"] == "annotations-only"
+    assert not (tiny / "README.md").exists()  # only the full edition in release/ regenerates the card
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / f"{AID}.txt").write_text(TEXT.replace("Kirby said", "Kirby sad"), encoding="utf-8")
+    r = runner.invoke(app, ["rehydrate", str(bare), "--texts", str(texts)])
+    assert r.exit_code == 1 and f"refused: {AID}: the text differs" in r.output and "nothing was written" in r.output
+    (texts / f"{AID}.txt").write_text(TEXT, encoding="utf-8")
+    r = runner.invoke(app, ["rehydrate", str(bare), "--texts", str(texts)])
+    assert r.exit_code == 0, r.output
+    assert verify(bare.with_name(bare.name + "-full")).ok
+    assert runner.invoke(app, ["build", "--root", str(tiny), "--edition", "none"]).exit_code == 2
