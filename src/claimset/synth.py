@@ -34,22 +34,24 @@ ODD = ["\u201c", "\u201d", "\u2019", "\u00a0", "\u2026", "\u2013"]  # code point
 
 
 def _constraints(info_or_tp: Any) -> dict:
-    """min_length / pattern from the Annotated metadata of a field (what the JSON Schema says)."""
+    """pattern / min_length / ge from the Annotated metadata of a field (what the JSON Schema says)."""
     out: dict = {}
     metas = list(getattr(info_or_tp, "metadata", []) or [])
     tp = getattr(info_or_tp, "annotation", info_or_tp)
-    while typing.get_origin(tp) is typing.Annotated:
-        args = typing.get_args(tp)
-        metas += list(args[1:])
-        tp = args[0]
+    todo = [tp]
+    while todo:
+        t = todo.pop()
+        origin = typing.get_origin(t)
+        if origin is typing.Annotated:
+            args = typing.get_args(t)
+            metas += list(args[1:])
+            todo.append(args[0])
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            todo.extend(a for a in typing.get_args(t) if a is not type(None))
     for m in metas:
-        for k in ("pattern", "min_length", "max_length", "ge"):
-            v = getattr(m, k, None)
-            if v is not None:
-                out.setdefault(k, v)
-        for sub in getattr(m, "metadata", []) or []:
+        for src in [m, *(getattr(m, "metadata", []) or [])]:
             for k in ("pattern", "min_length", "max_length", "ge"):
-                v = getattr(sub, k, None)
+                v = getattr(src, k, None)
                 if v is not None:
                     out.setdefault(k, v)
     return out
@@ -70,7 +72,7 @@ class Gen:
         text = self.text
         for _ in range(20):
             s = self.rng.randrange(0, max(1, len(text) - 40))
-            e = s + self.rng.randint(3, 30)
+            e = s + self.rng.randint(3, 14)
             if e <= len(text) and text[s:e].strip():
                 return {"start": s, "end": e, "text": text[s:e]}
         return {"start": 0, "end": 1, "text": text[:1]}
@@ -106,7 +108,7 @@ class Gen:
             return self.date()
         if pattern:
             return {"wikidata": f"Q{self.rng.randint(1, 99999)}", "language": "en"}.get(name, "x")
-        return self.words(1, 4)
+        return self.words(1, 3)
 
     def model(self, model: type[BaseModel], **fixed: Any) -> dict:
         if model is Span:
@@ -145,7 +147,7 @@ def _fix_claim(c: dict, g: Gen, aid: str, i: int, published: str, bps: list[tupl
     content = []
     while not content:
         s = rng.randrange(0, max(1, len(text) - 80))
-        e = s + rng.randint(20, 70)
+        e = s + rng.randint(8, 24)
         if e <= len(text) and not any(s < be and bs < e for bs, be in bps):
             content = [{"start": s, "end": e, "text": text[s:e]}]
     c["content"] = content
@@ -156,12 +158,20 @@ def _fix_claim(c: dict, g: Gen, aid: str, i: int, published: str, bps: list[tupl
     else:
         c["claimant"]["entity_id"] = c["claimant"]["entity_id"] or rng.choice(g.entity_ids)
         c["claimant"]["name"] = rng.choice(NAMES)
+        if rng.random() < 0.7:
+            c["claimant"]["mention"] = None
         c["source_chain"] = [c["claimant"], author]
     c["evidence"]["cited"] = [rng.choice(["none_stated", "intelligence", "imagery", "official_statement"])]
-    c["evidence"]["corroboration_spans"] = c["evidence"]["corroboration_spans"][:1]
-    c["hedges"] = c["hedges"][:1]
+    c["evidence"]["corroboration_spans"] = c["evidence"]["corroboration_spans"][:1] if rng.random() < 0.1 else []
+    c["hedges"] = c["hedges"][:1] if rng.random() < 0.2 else []
+    c["claim"] = g.words(3, 6).capitalize() + "."
+    if rng.random() < 0.4:
+        c["cue"] = None
+    c["annotator"] = f"ann-{rng.randint(1, 9)}"
+    if c["event"] is not None and rng.random() < 0.75:
+        c["event"] = None
     types = list(dict.fromkeys(t for t in c["claim_types"] if t != "quantity")) or ["event"]
-    c["quantities"] = c["quantities"][:1] if rng.random() < 0.3 else []
+    c["quantities"] = c["quantities"][:1] if rng.random() < 0.12 else []
     if c["quantities"]:
         types.append("quantity")
     c["claim_types"] = types
@@ -188,7 +198,7 @@ def corpus(n_claims: int, seed: int = 0, claims_per_article: int = 10, text_char
     made = 0
     sample: list[str] = []
     for a in range(n_articles):
-        aid = f"article-{seed}-{a:07d}"
+        aid = f"a{seed}-{a:07d}"
         text, bps = make_text(rng, text_chars)
         g.text = text
         art = g.model(Article, article_id=aid, text=text, text_sha256=sha256_text(text), language="en")
