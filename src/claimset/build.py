@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .models import ID_FIELDS, TABLES
-from .utils import json_line, json_pretty, sha256_file
+from .utils import swap_into_place, json_line, json_pretty, sha256_file
 from .validate import Report, validate
 from .version import OFFSETS, SCHEMA_VERSION, __version__
 
@@ -88,17 +88,6 @@ def manifest_for(
         "metadata": list(metadata_files),
         "files": dict(sorted(files.items())),
     }
-
-
-def swap_into_place(tmp: Path, out: Path) -> None:
-    """Replace `out` by `tmp` with two renames; the old release survives until the new one is in place."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def write_release(

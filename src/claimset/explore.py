@@ -38,6 +38,7 @@ from typing import Any, Iterable, Optional, Union
 
 from markupsafe import Markup, escape
 
+from .utils import swap_into_place
 from .models import TABLES
 from .version import __version__
 
@@ -692,16 +693,6 @@ def _check_out(out: Path) -> None:
     raise ExploreError(f"{out}: not empty and not a claimset explorer site; choose a new or empty folder")
 
 
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build_site(
     release_dir: Optional[PathLike] = None,
     out_dir: PathLike = "site",
@@ -760,7 +751,7 @@ def build_site(
             os.chmod(dirpath, 0o755)
             for name in filenames:
                 os.chmod(os.path.join(dirpath, name), 0o644)
-        _swap_into_place(tmp, out)
+        swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
