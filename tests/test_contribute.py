@@ -117,6 +117,7 @@ def test_find_prints_the_span_and_refuses_ambiguity(tiny):
     assert r.exit_code == 0
     span = json.loads(r.output)
     assert TEXT[span["start"] : span["end"]] == "over 1000 boxes" == span["text"]
+    assert find_passage(tiny, AID, "over 1000 boxes") == span
     r = cli("find", AID, "North Korea", "--root", str(tiny))
     assert r.exit_code == 1 and "occurs 2 times" in r.output and "--occurrence" in r.output
     assert json.loads(cli("find", AID, "North Korea", "--occurrence", "2", "--root", str(tiny)).output)["start"] == TEXT.rindex("North Korea")
@@ -192,7 +193,7 @@ def test_add_claim_author_relays_quantities_event(tiny):
     assert r.record["statement_date"] == "2023-10-05"  # the author's claims: the publication date
     assert r.record["source_chain"] == [r.record["claimant"]] and r.record["claimant"]["kind"] == "author"
     r = _add(tiny, quotes=["North Korea sent over 1000 boxes \u2026 to Russia"], claimant="john-kirby", relays=["north-korea=North Korea"],
-             polarity="positive", cue="Kirby [said]", types=["event"], quantities=["over 1000 boxes|unit=box"], event="arms_transfer")
+             polarity="positive", cue="Kirby [said]", types=["event"], quantities=["over 1000 boxes|unit=box"], event="arms_transfer", event_quantity=True)
     q = r.record["quantities"][0]
     assert (q["value"], q["lower"], q["upper"], q["qualifier"], q["approximate"]) == (1000.0, 1000.0, None, "more_than", False)
     assert "quantity" in r.record["claim_types"] and r.record["event"]["quantity"] == q

@@ -7,6 +7,7 @@ annotations are checked against GitHub's documented workflow-command format.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -118,17 +119,14 @@ def test_ci_run_is_executable_and_strict():
 
 
 def _break(root: Path, n: int) -> None:
-    """n claims with a shifted cue: n C414 problems, one per line."""
+    """Append n claims (lines 4 ...) whose content and cue offsets are shifted: two C414 each."""
     p = claims_path(root)
     lines = p.read_text(encoding="utf-8").splitlines()
-    import json
-
     out = []
     for i in range(n):
         c = json.loads(lines[i % len(lines)])
         c["claim_id"] = f"tiny-2023-10-c{100 + i:03d}"
-        c["content"] = [{**c["content"][0], "end": c["content"][0]["end"] - 1 - (i // len(lines))}]
-        c["content"][0]["text"] = c["content"][0]["text"]
+        c["content"] = [{**c["content"][0], "end": c["content"][0]["end"] - 1 - i // len(lines)}]
         c["cue"] = {**c["cue"], "start": c["cue"]["start"] + 1, "end": c["cue"]["end"] + 1}
         out.append(json.dumps(c, ensure_ascii=False))
     p.write_text("\n".join(lines + out) + "\n", encoding="utf-8")

@@ -145,13 +145,15 @@ def add_claim(
     recipient: Optional[str] = typer.Option(None, help="Entity ID of the event's recipient or target."),
     item: Optional[str] = typer.Option(None, help="What is transferred or used, normalised (ballistic missiles)."),
     event_date: Optional[str] = typer.Option(None, help="When the event happened."),
+    event_quantity: bool = typer.Option(False, "--event-quantity", help="The first --quantity is how much of the event's item."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the record; write nothing."),
     root: Path = ROOT_OPT,
 ) -> None:
     """Turn quoted passages into a complete claim (offsets computed), validate it, append it to claims.jsonl.
 
     Cues, hedges and mentions are looked up in the claim's sentence, then its paragraph, then
-    the whole text; if the words occur twice there, quote context with the span in [brackets].
+    the whole text; if the words occur twice there, quote some context and put the span's words
+    in square brackets: --cue "Kirby \\[said] on".
     """
     from .contribute import ContributeError, add_claim as run
     from .utils import json_pretty
@@ -162,7 +164,7 @@ def add_claim(
             mention=mention, relays=relay, cue=cue, hedges=hedge, certainty=certainty, polarity=polarity,
             conditional=conditional, types=types, cited=cited, corroboration=corroboration,
             corroboration_spans=corroboration_span, statement_date=statement_date, quantities=quantity, event=event,
-            agent=agent, recipient=recipient, item=item, event_date=event_date, dry_run=dry_run,
+            agent=agent, recipient=recipient, item=item, event_date=event_date, event_quantity=event_quantity, dry_run=dry_run,
         )
     except ContributeError as e:
         _fail(e)
@@ -176,6 +178,13 @@ def add_claim(
     typer.echo(f"  claimant {who}; source chain {chain}")
     f = rec["factuality"]
     typer.echo(f"  {f['certainty']}, {f['polarity']}; types {', '.join(rec['claim_types'])}; statement_date {rec['statement_date']}")
+    ev = rec["event"]
+    if ev:
+        q = ev["quantity"]
+        parts = [f"{k} {ev[k]}" for k in ("agent", "recipient", "item", "date") if ev[k]]
+        if q:
+            parts.append(f"quantity {q['span']['text']!r}")
+        typer.echo(f"  event {ev['type']}" + (": " + ", ".join(parts) if parts else ""))
     for note in r.notes:
         typer.echo(f"note: {note}")
     rel = f"data/articles/{article_id}/claims.jsonl"

@@ -157,6 +157,8 @@ def new_article(
     boilerplate = [b for b in proposed if b["text"] not in set(not_boilerplate)]
     boilerplate += [_parse_extra_boilerplate(text, s) for s in extra_boilerplate]
     boilerplate.sort(key=lambda b: (b["start"], b["end"]))
+    if title is not None:
+        title = _nfc(title)
     if title is None:
         taken = [(b["start"], b["end"]) for b in boilerplate]
         pos = 0
@@ -482,6 +484,7 @@ def add_claim(
     recipient: Optional[str] = None,
     item: Optional[str] = None,
     event_date: Optional[str] = None,
+    event_quantity: bool = False,
     dry_run: bool = False,
 ) -> AddedClaim:
     """Build a complete claim from quoted passages, validate it, append it to claims.jsonl."""
@@ -577,12 +580,14 @@ def add_claim(
             "recipient": recipient,
             "item": item,
             "item_entity_id": None,
-            "quantity": qty[0] if len(qty) == 1 else None,
+            "quantity": qty[0] if event_quantity else None,
             "date": event_date,
             "location": None,
         }
-    elif agent or recipient or item or event_date:
-        raise ContributeError("--agent, --recipient, --item and --event-date describe an event: give its type with --event")
+    elif agent or recipient or item or event_date or event_quantity:
+        raise ContributeError("--agent, --recipient, --item, --event-date and --event-quantity describe an event: give its type with --event")
+    if event_quantity and not qty:
+        raise ContributeError("--event-quantity takes the first --quantity as the event's: give one")
 
     cid = next_claim_id(root, article_id)
     record = {

@@ -50,6 +50,7 @@ CHUNK = 1 << 20
 SPLIT_BYTES = 8 << 20  # JSONL files larger than this are split into byte ranges across jobs
 LONG_LINE = 4 * MAX_RECORD_BYTES + (1 << 20)  # a line this long has more characters than the limit
 BOM = b"\xef\xbb\xbf"
+_HDR = __import__("struct").Struct("<II")
 LINE_BITS = 32
 LINE_MASK = (1 << LINE_BITS) - 1
 
@@ -71,21 +72,39 @@ class ArticleIndex:
         import numpy as np
 
         self.np = np
-        self.hashes = np.asarray(hashes, dtype=np.int64)
-        self.locs = np.asarray(locs, dtype=np.int64)
-        self.units = np.asarray(units, dtype=np.int64)
-        self.spills = np.asarray(spills, dtype=np.int64)
-        self.order = np.argsort(self.hashes, kind="stable")
-        self.sorted = self.hashes[self.order]
+        hashes = np.asarray(hashes, dtype=np.int64)
+        self.order = np.argsort(hashes, kind="stable")
+        self.sorted = hashes[self.order]
+        # plain arrays: reading one element is ten times cheaper than from numpy
+        self.hashes = array.array("q", hashes.tobytes())
+        self.locs = array.array("q", np.asarray(locs, dtype=np.int64).tobytes())
+        self.units = array.array("q", np.asarray(units, dtype=np.int64).tobytes())
+        self.spills = array.array("q", np.asarray(spills, dtype=np.int64).tobytes())
         self.engine = engine
         self.cache: dict[tuple, Any] = {}
+        self.next = 0
+        self.last_of: dict[int, bool] = {}
+        if len(self.sorted) > 1:  # a hash seen once is always the latest: precompute the flag
+            import numpy as np
+
+            dup = np.zeros(len(self.sorted), dtype=bool)
+            eq = self.sorted[1:] == self.sorted[:-1]
+            dup[1:] |= eq
+            dup[:-1] |= eq
+            unique = np.empty(len(self.sorted), dtype=bool)
+            unique[self.order] = ~dup
+            self.unique = unique.tolist() if len(unique) < 1 else array.array("b", unique.astype(np.int8).tobytes())
+        else:
+            self.unique = array.array("b", [1] * len(self.sorted))
 
     def positions(self, aid: str) -> list[int]:
         """Registration positions with this ID's hash, latest first."""
         h = hash(aid)
-        lo = int(self.np.searchsorted(self.sorted, h, "left"))
-        hi = int(self.np.searchsorted(self.sorted, h, "right"))
-        return sorted((int(self.order[j]) for j in range(lo, hi)), reverse=True)
+        lo = int(self.sorted.searchsorted(h, "left"))
+        if lo == len(self.sorted) or int(self.sorted[lo]) != h:
+            return []
+        hi = int(self.sorted.searchsorted(h, "right"))
+        return sorted(self.order[lo:hi].tolist(), reverse=True)
 
     def lookup(self, aid: str, max_unit: Optional[int] = None) -> Optional[ArticleInfo]:
         """The latest registered article with this ID (before unit max_unit included), as the reference's dict."""
@@ -93,6 +112,15 @@ class ArticleIndex:
         if key in self.cache:
             return self.cache[key]
         found = None
+        nxt = self.next
+        if max_unit is None and nxt < len(self.hashes) and self.hashes[nxt] == hash(aid):
+            # claims usually follow their articles' order: try the article after the last one found
+            if self.unique[nxt] or self.is_last(nxt):
+                got = self.engine.article_at(int(self.locs[nxt]), int(self.spills[nxt]))
+                if got is not None and got[0] == aid:
+                    self.next = nxt + 1
+                    self._remember(key, got[1])
+                    return got[1]
         for pos in self.positions(aid):
             if max_unit is not None and self.units[pos] > max_unit:
                 continue
@@ -100,10 +128,24 @@ class ArticleIndex:
             if got is not None and got[0] == aid:
                 found = got[1]
                 break
+        self._remember(key, found)
+        if found is not None and max_unit is None:
+            self.next = self.positions(aid)[0] + 1
+        return found
+
+    def _remember(self, key, value) -> None:
         if len(self.cache) > 256:
             self.cache.clear()
-        self.cache[key] = found
-        return found
+        self.cache[key] = value
+
+    def is_last(self, pos: int) -> bool:
+        """No later registration has the same hash (the hint may only return the latest article)."""
+        return self.positions_of_hash(int(self.hashes[pos]))[0] == pos
+
+    def positions_of_hash(self, h: int) -> list[int]:
+        lo = int(self.sorted.searchsorted(h, "left"))
+        hi = int(self.sorted.searchsorted(h, "right"))
+        return sorted(self.order[lo:hi].tolist(), reverse=True)
 
     def exists(self, aid: str) -> bool:
         for pos in self.positions(aid):
@@ -194,6 +236,7 @@ class Engine(Validator):
         self._rel_ids: dict[str, int] = {}
         self._table = "claims"
         self.deferred_refs: list = []  # (article_id, Where): C502 unless some article has that ID
+        self.deferred_entity_refs: list = []  # (entity_id, Where, field) of no entity read
         self.deferred_claims: list = []  # (unit, obj, origin): check_claim again with the article read before
         self.files: list[str] = []  # this part's file table (path strings)
         self.file_ids: dict[str, int] = {}
@@ -208,6 +251,7 @@ class Engine(Validator):
         self.build = build  # build.Collector or None: receives (table, id, canonical bytes)
         self.checks = {t: fc.table_check(t) for t in TABLES}
         self.nbytes = 0
+        self.spill_handles: dict[int, Any] = {}
 
     # --- files ------------------------------------------------------------------------------------
 
@@ -248,18 +292,25 @@ class Engine(Validator):
             self.entity_counts[rid] = self.entity_counts.get(rid, 0) + 1
             self.entity_added.append(rid)
 
-    def register_article(self, rid: str, info: ArticleInfo) -> None:
+    def register_article(self, rid: str, info: ArticleInfo, data: Optional[bytes] = None) -> None:
+        """data: the text as UTF-8, when the caller has it already."""
         self.art_units.append(self.ctx.seq[self.unit] if self.unit >= 0 else -1)
-        self.art_spills.append(self._spill(rid, info) if self.ctx.spill else -1)
+        self.art_spills.append(self._spill(rid, info, data) if self.ctx.spill else -1)
         self.cur_aid, self.cur_info = rid, info
 
-    def _spill(self, rid: str, info: ArticleInfo) -> int:
+    def _spill(self, rid: str, info: ArticleInfo, data: Optional[bytes]) -> int:
+        """Append the article's text (raw UTF-8), boilerplate and date to this part's spill file."""
         if self.spill_file is None:
             self.spill_path = os.path.join(self.ctx.tmp, f"spill-{os.getpid()}-{id(self)}-{time.monotonic_ns()}")
             self.spill_file = open(self.spill_path, "wb")
             self.spill_no = self.file_id(self.spill_path)
+        text = info.text if info.text is not None else ""
+        data = data if data is not None else text.encode("utf-8", "surrogatepass")
+        meta = pickle.dumps((rid, tuple(info.boilerplate), info.published, info.text is None), protocol=pickle.HIGHEST_PROTOCOL)
         off = self.spill_file.tell()
-        pickle.dump((rid, info.text, tuple(info.boilerplate), info.published), self.spill_file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.spill_file.write(_HDR.pack(len(data), len(meta)))
+        self.spill_file.write(data)
+        self.spill_file.write(meta)
         return (self.spill_no << 40) | off
 
     def article_for(self, aid: str) -> Optional[ArticleInfo]:
@@ -272,28 +323,32 @@ class Engine(Validator):
         return None
 
     def article_ref(self, item) -> None:
+        """Validator.data.article_refs.append: kept only when the article is not known yet."""
         aid, where = item
-        if aid == self.cur_aid:
+        if aid == self.cur_aid or (self.ctx.index is not None and self.ctx.index.exists(aid)):
             return
-        if self.ctx.index is not None:
-            if not self.ctx.index.exists(aid):
-                self.sink.at(where.file, where.line, where.column, "C502", "article_id", f"no article has ID {aid!r}")
-            return
-        self.deferred_refs.append((aid, where))
+        self.deferred_refs.append(item)
 
     def entity_ref(self, item) -> None:
-        ref, where, fld = item
-        if ref not in self.ctx.entities:
-            self.sink.at(where.file, where.line, where.column, "C503", fld, f"no entity has ID {ref!r}")
+        """Validator.data.entity_refs.append: kept only when no entity has the ID (all are read first)."""
+        if item[0] not in self.ctx.entities:
+            self.deferred_entity_refs.append(item)
 
     def article_at(self, loc: int, spill: int, need_info: bool = True):
         """(article ID, ArticleInfo) of a registered article, from its spill entry or its source."""
         if spill >= 0:
-            path = self.ctx.files[spill >> 40]
-            with open(path, "rb") as f:
-                f.seek(spill & ((1 << 40) - 1))
-                rid, text, bp, pub = pickle.load(f)
-            return rid, ArticleInfo(text, list(bp), pub)
+            fno, off = spill >> 40, spill & ((1 << 40) - 1)
+            m = self.spill_handles.get(fno)
+            if m is None:
+                import mmap
+
+                with open(self.ctx.files[fno], "rb") as f:
+                    m = self.spill_handles[fno] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            nt, nm = _HDR.unpack_from(m, off)
+            off += _HDR.size
+            text = str(m[off : off + nt], "utf-8", "surrogatepass")
+            rid, bp, pub, no_text = pickle.loads(m[off + nt : off + nt + nm])
+            return rid, ArticleInfo(None if no_text else text, list(bp), pub)
         got = fetch_records(self.ctx, [loc]).get(loc)
         if got is None:
             return None
@@ -318,6 +373,7 @@ class Engine(Validator):
             len(self.art_units),
             len(self.deferred_refs),
             len(self.deferred_claims),
+            len(self.deferred_entity_refs),
             dict(self.report.records),
             len(self.data.cluster_sizes),
             len(self.data.cluster_members),
@@ -326,7 +382,8 @@ class Engine(Validator):
         )
 
     def restore(self, snap: tuple) -> None:
-        np_, ids, nc, na, nr, nd, recs, ns, nm, cur, ne = snap
+        np_, ids, nc, na, nr, nd, nde, recs, ns, nm, cur, ne = snap
+        del self.deferred_entity_refs[nde:]
         del self.sink.problems[np_:]
         for name in self.entity_added[ne:]:
             self.entity_counts[name] -= 1
@@ -368,7 +425,7 @@ class Engine(Validator):
             return False
         return self.fast_register(table, rec, expect_id[1] if expect_id else None, None)
 
-    def fast_register(self, table: str, rec, expect: Optional[str], enc: Optional[bytes]) -> bool:
+    def fast_register(self, table: str, rec, expect: Optional[str], enc: Optional[bytes], line_at: int = -1) -> bool:
         """Register a record the fast path proved valid in itself; False (nothing done) if not sure."""
         id_field = ID_FIELDS[table]
         rid = getattr(rec, id_field)
@@ -384,15 +441,12 @@ class Engine(Validator):
                 return False
             if art is None or art.text is None:
                 return False
-            if not fc.claim_ok(rec, art.text, art.boilerplate, art.published):
+            ck = fc.claim_fast(rec, art.text, art.boilerplate, art.published, self.ctx.entities)
+            if ck is None:
                 return False
-            ents = self.ctx.entities
-            for ref in fc.entity_refs(rec):
-                if ref not in ents:
-                    return False
             self.report.records["claims"] += 1
             self.log_id("claims", rid)
-            self.content.append(hash(fc.content_key(aid, rec.content)))
+            self.content.append(ck)
         elif table == "articles":
             if expect is not None and rid != expect:
                 return False
@@ -401,7 +455,7 @@ class Engine(Validator):
                 return False
             self.report.records["articles"] += 1
             self.log_id("articles", rid)
-            self.register_article(rid, ArticleInfo(rec.text, got[0], got[1]))
+            self.register_article(rid, ArticleInfo(rec.text, got[0], got[1]), got[2])
         elif table == "entities":
             if expect is not None and rid != expect:
                 return False
@@ -510,7 +564,7 @@ class Engine(Validator):
                         cr = ("cr", n + i, col, "CRLF" if j == len(raw) - 1 else "CR")
                         break
                 off = pos + sum(len(l) + 1 for l in lines[:i])
-                got = process(lines[:i], n, rel, fidx, expect) if i else ("ok", n, True)
+                got = process(lines[:i], n, rel, fidx, expect, pos) if i else ("ok", n, True)
                 if got[0] == "utf8":
                     fail = _utf8_fail(got, lines, n, pos)
                     break
@@ -520,7 +574,7 @@ class Engine(Validator):
                 blank = blank and got[2]
                 n += len(lines)
             else:
-                got = process(lines, n, rel, fidx, expect)
+                got = process(lines, n, rel, fidx, expect, pos)
                 if got[0] == "utf8":
                     fail = _utf8_fail(got, lines, n, pos)
                     break
@@ -594,7 +648,7 @@ class Engine(Validator):
             self.build.slow(table, obj)
         return None
 
-    def _lines_generic(self, lines, n, rel, fidx, expect):
+    def _lines_generic(self, lines, n, rel, fidx, expect, pos=0):
         table = self._table
         tc = self.checks[table]
         dec = tc.decode if table != "clusters" else None  # clusters: the reference path, in the parent
@@ -602,7 +656,11 @@ class Engine(Validator):
         enc_ = fc._ENCODE
         blank = True
         exp = expect
+        off = pos - 1
         for raw in lines:
+            off += 1
+            line_at = (fidx << 40) | off
+            off += len(raw)
             rec = None
             if dec is not None:
                 try:
@@ -612,10 +670,10 @@ class Engine(Validator):
             if rec is not None:
                 k = walk(rec)
                 if k >= 0:
-                    enc = enc_(rec)
-                    if enc == raw or fc.no_duplicate_keys(raw, rec, k):
+                    enc = enc_(rec) if self.build is not None else None
+                    if (enc is not None and enc == raw) or fc.no_duplicate_keys(raw, rec, k):
                         self._cur = (fidx, n, None, None)
-                        if self.fast_register(table, rec, exp, enc):
+                        if self.fast_register(table, rec, exp, enc, line_at):
                             blank = False
                             n += 1
                             continue
@@ -627,15 +685,15 @@ class Engine(Validator):
             n += 1
         return ("ok", n, blank)
 
-    def _lines_claims(self, lines, n, rel, fidx, expect):
-        """The hot loop: claims, inlined."""
+    def _lines_claims(self, lines, n, rel, fidx, expect, pos=0):
+        """The hot loop: claims, inlined (see _lines_generic for the general case)."""
         tc = self.checks["claims"]
         dec = tc.decode
         walk = tc.walk
+        walk_raw = tc.walk_raw
         enc_ = fc._ENCODE
         nodup = fc.no_duplicate_keys
-        claim_ok = fc.claim_ok
-        ckey = fc.content_key
+        claim_fast = fc.claim_fast
         ents = self.ctx.entities
         index = self.ctx.index
         h_ids, h_locs = self.logs["claims"]
@@ -647,6 +705,8 @@ class Engine(Validator):
         base = fidx << LINE_BITS
         blank = True
         count = 0
+        last_aid = None
+        text = bps = pub = None
         for raw in lines:
             if dec is not None:
                 try:
@@ -654,37 +714,42 @@ class Engine(Validator):
                 except Exception:
                     c = None
                 if c is not None:
-                    k = walk(c)
-                    if k >= 0:
+                    if build is not None:
+                        k = walk(c)
                         enc = enc_(c)
-                        if enc == raw or nodup(raw, c, k):
-                            aid = c.article_id
+                        ok = k >= 0 and (enc == raw or nodup(raw, c, k))
+                    else:
+                        ok = walk_raw(c, raw) >= 0
+                    if ok:
+                        aid = c.article_id
+                        if aid != last_aid:
                             if aid == self.cur_aid:
                                 art = self.cur_info
                             elif index is not None:
                                 art = index.lookup(aid)
                             else:
                                 art = None
-                            if art is not None and art.text is not None and (expect is None or aid == expect) and claim_ok(c, art.text, art.boilerplate, art.published):
-                                ok = True
-                                for ref in fc.entity_refs(c):
-                                    if ref not in ents:
-                                        ok = False
-                                        break
-                                if ok:
-                                    cid = c.claim_id
-                                    count += 1
-                                    add_h(hash(cid))
-                                    add_loc(base | n)
-                                    add_c(hash(ckey(aid, c.content)))
-                                    if build is not None:
-                                        build.add("claims", cid, enc)
-                                    blank = False
-                                    n += 1
-                                    continue
+                            last_aid = aid
+                            if art is None or (expect is not None and aid != expect):
+                                text = None
+                            else:
+                                text, bps, pub = art.text, art.boilerplate, art.published
+                        if text is not None:
+                            ck = claim_fast(c, text, bps, pub, ents)
+                            if ck is not None:
+                                count += 1
+                                add_h(hash(c.claim_id))
+                                add_loc(base | n)
+                                add_c(ck)
+                                if build is not None:
+                                    build.add("claims", c.claim_id, enc)
+                                blank = False
+                                n += 1
+                                continue
             records["claims"] += count
             count = 0
             got = self._slow_line(raw, n, rel, fidx, "claims", expect)
+            last_aid = None  # the slow path may have registered records or changed the current article
             if got is not None and got != "blank":
                 return got
             if got is None:
@@ -727,6 +792,36 @@ def failure_of(fail: tuple, base: int) -> Failure:
 # --- reading records again (for the few problems found at the end) --------------------------------
 
 
+def _lines_at(path: Path, locs: list[int]):
+    """(loc, line number, line bytes) for the lines `locs` point at, in one chunked pass over the file."""
+    wanted = sorted({loc & LINE_MASK: loc for loc in locs}.items())
+    k = 0
+    line = 0  # number of the line starting at `start` of buf
+    carry = b""
+    with open(path, "rb") as f:
+        while k < len(wanted):
+            chunk = f.read(CHUNK)
+            buf = carry + chunk
+            if not chunk:
+                if buf:
+                    while k < len(wanted) and wanted[k][0] == line:
+                        yield wanted[k][1], line, buf
+                        k += 1
+                break
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                carry = buf
+                continue
+            block, carry = buf[:cut], buf[cut + 1 :]
+            nl = block.count(b"\n") + 1
+            if wanted[k][0] < line + nl:
+                lines = block.split(b"\n")
+                while k < len(wanted) and wanted[k][0] < line + nl:
+                    yield wanted[k][1], wanted[k][0], lines[wanted[k][0] - line]
+                    k += 1
+            line += nl
+
+
 def fetch_records(ctx: Context, locs) -> dict:
     """loc -> (rel, raw text, line0, text file rel or None, text or None) for the records at `locs`."""
     sink = Sink(ctx.root)
@@ -738,14 +833,8 @@ def fetch_records(ctx: Context, locs) -> dict:
         path = Path(ctx.files[fidx])
         rel = sink.rel(path)
         if path.suffix == ".jsonl":
-            wanted = {loc & LINE_MASK: loc for loc in group}
-            last = max(wanted)
-            with open(path, "rb") as f:
-                for i, line in enumerate(f):
-                    if i in wanted:
-                        out[wanted[i]] = (rel, line.rstrip(b"\n").decode("utf-8", "replace"), i, None, None)
-                    if i >= last:
-                        break
+            for loc, line0, raw in _lines_at(path, group):
+                out[loc] = (rel, raw.decode("utf-8", "replace"), line0, None, None)
         else:
             raw = path.read_bytes().decode("utf-8", "replace")
             text_file = text = None
@@ -777,6 +866,7 @@ class Merged:
         self.art_units: list = []
         self.art_spills: list = []
         self.deferred_refs: list = []
+        self.deferred_entity_refs: list = []
         self.deferred_claims: list = []
         self.spill_paths: list[str] = []
 
@@ -806,7 +896,8 @@ class Merged:
         for t, n in part["records"].items():
             self.records[t] += n
         self.files += part["nfiles"]
-        self.deferred_refs.extend(part["deferred_refs"])
+        self.deferred_refs.extend(_shift_where(part["deferred_refs"], shift, 1))
+        self.deferred_entity_refs.extend(_shift_where(part["deferred_entity_refs"], shift, 1))
         self.deferred_claims.extend(part["deferred_claims"])
         for name in part["entities"]:
             self.ctx.entities.add(name)
@@ -815,6 +906,17 @@ class Merged:
         import numpy as np
 
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+
+def _shift_where(items: list, shift: int, at: int) -> list:
+    """Items holding a Where at index `at`, with its line moved by `shift` (byte-range parts)."""
+    if not shift:
+        return items
+    out = []
+    for it in items:
+        w = it[at]
+        out.append((*it[:at], Where(w.file, w.line + shift, w.column), *it[at + 1 :]))
+    return out
 
 
 def part_of(eng: Engine) -> dict:
@@ -836,6 +938,7 @@ def part_of(eng: Engine) -> dict:
         "records": eng.report.records,
         "nfiles": eng.report.files,
         "deferred_refs": eng.deferred_refs,
+        "deferred_entity_refs": eng.deferred_entity_refs,
         "deferred_claims": eng.deferred_claims,
         "entities": [k for k, v in eng.entity_counts.items() if v > 0],
         "range": eng.range_info,
@@ -1020,49 +1123,72 @@ def _groups(hashes):
     return [sorted(set(g)) for g in out.values()]
 
 
+class _Known:
+    """A stand-in for Dataset.ids[table] (a dict of every ID): only `in`, answered from compact state."""
+
+    def __init__(self, contains):
+        self.contains = contains
+
+    def __contains__(self, rid) -> bool:
+        return self.contains(rid)
+
+
 def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
+    """Dataset checks on the merged state, through the reference code wherever it decides something.
+
+    Duplicate IDs (C501) and contents (C505): the records whose hashes collide are read again and
+    replayed, in source order, through a fresh Validator._record, which reports them exactly as the
+    reference does. References and clusters: the reference Dataset.finish runs on the references
+    that were not found when read, with the ID tables answered from the compact state.
+    """
     import numpy as np
 
+    from .validate import Dataset
+
     out: list[Problem] = []
-    # C501: duplicate IDs, confirmed on the records themselves
+    content = merged.array(merged.content)
     for table in TABLES:
         hashes = merged.array(merged.logs[table][0])
         locs = merged.array(merged.logs[table][1])
-        id_field = ID_FIELDS[table]
-        for group in _groups(hashes):
-            recs = fetch_records(ctx, [locs[i] for i in group])
-            by_id: dict[str, list] = {}
-            for i in group:
-                rel, raw, line0, text_file, _ = recs[int(locs[i])]
-                obj, _f = parse_record(raw, line0)
-                rid = obj.get(id_field) if isinstance(obj, dict) else None
-                origin = Origin(rel, raw, line0, text_file)
-                by_id.setdefault(rid, []).append(origin)
-            for rid, origins in by_id.items():
-                first = Where(*origins[0].position([id_field]))
-                for o in origins[1:]:
-                    f, ln, col = o.position([id_field])
-                    out.append(Problem(f, ln, col, "C501", id_field, f"{table[:-1]} ID {rid!r} is already used at {first.file}:{first.line}"))
-    # C505: claims of one article with the same content spans
-    content = merged.array(merged.content)
-    locs = merged.array(merged.logs["claims"][1])
-    for group in _groups(content):
-        recs = fetch_records(ctx, [locs[i] for i in group])
-        by_key: dict = {}
-        for i in group:
-            rel, raw, line0, _, _ = recs[int(locs[i])]
-            obj, _f = parse_record(raw, line0)
-            key = (obj["article_id"], tuple((s["start"], s["end"]) for s in obj["content"]))
-            by_key.setdefault(key, []).append((obj["claim_id"], Origin(rel, raw, line0)))
-        for key, items in by_key.items():
-            for _cid, origin in items[1:]:
-                f, ln, col = origin.position(["content"])
-                out.append(Problem(f, ln, col, "C505", "content", f"claim {items[0][0]!r} has the same content spans"))
-    # C502 for claims whose article was not the folder's: some article anywhere may have the ID
+        cand = {i for g in _groups(hashes) for i in g}
+        if table == "claims":
+            cand |= {i for g in _groups(content) for i in g}
+        if not cand:
+            continue
+        order = sorted(cand)
+        recs = fetch_records(ctx, [locs[i] for i in order])
+        replay = Validator(ctx.root)
+        for i in order:
+            rel, raw, line0, text_file, text = recs[int(locs[i])]
+            obj, fail = parse_record(raw, line0)
+            if fail:
+                continue
+            if text is not None and isinstance(obj, dict) and "text" not in obj:
+                obj = {**obj, "text": text}
+            replay._record(table, obj, Origin(rel, raw, line0, text_file))
+        out.extend(p for p in replay.sink.problems if p.code in ("C501", "C505"))
     index = ctx.index
-    for aid, where in merged.deferred_refs:
-        if index is None or not index.exists(aid):
-            out.append(Problem(where.file, where.line, where.column, "C502", "article_id", f"no article has ID {aid!r}"))
+    claim_hashes = np.sort(merged.array(merged.logs["claims"][0]))
+
+    def claim_known(cid) -> bool:
+        h = hash(cid)
+        i = int(claim_hashes.searchsorted(h))
+        return i < len(claim_hashes) and int(claim_hashes[i]) == h
+
+    ds = Dataset()
+    ds.ids = {
+        "articles": _Known(lambda aid: index is not None and index.exists(aid)),
+        "entities": ctx.entities,
+        "claims": _Known(claim_known),
+        "clusters": {},
+    }
+    ds.article_refs = merged.deferred_refs
+    ds.entity_refs = merged.deferred_entity_refs
+    ds.cluster_sizes = eng.data.cluster_sizes
+    ds.cluster_members = eng.data.cluster_members
+    sink = Sink(ctx.root)
+    ds.finish(sink)
+    out.extend(sink.problems)
     # claims checked against an article other than their folder's: the one read before them
     for unit, obj, origin in merged.deferred_claims:
         art = index.lookup(obj["article_id"], max_unit=unit) if index is not None else None
@@ -1128,7 +1254,6 @@ def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False
         # phase 3: claims JSONL, against the articles' spilled texts
         execute(ctx, plan(ctx, claims, jobs, parent), jobs, merged, parent)
         # phase 4: clusters, in this process, against every claim ID
-        sorted_claims = claims_index(merged)
         for ui in clusters:
             u = units[ui]
             parent.unit = ui
@@ -1139,7 +1264,6 @@ def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False
                 parent.jsonl(u.path, u.table, None, 0, None)
         part = part_of(parent)
         merged.add(part)
-        merged.problems.extend(_clusters(parent, sorted_claims))
         merged.problems.extend(finish(ctx, merged, parent))
         if bar is not None:
             bar.stop()

@@ -22,18 +22,17 @@ the fast path accepts is rejected by jsonschema or the semantic checks.
 
 Duplicate keys: msgspec keeps the last value of a repeated key silently. A decoded record has
 exactly ``k`` keys (the walker counts them: every field is required and unknown fields are
-refused), so the raw line has at least ``k`` keys and more only if a key is repeated. Each key is
-a string followed by ``:``; inside a string a ``"`` is escaped, so the two bytes ``":`` occur
-once per key written without space before its colon, plus once per ``\\":`` inside a string.
-Hence when the line has no space or tab before a colon anywhere and holds exactly ``k``
-occurrences of ``":``, it has exactly ``k`` keys and no duplicate. Lines that do not pass this
-count are checked by counting every ``:`` against a re-encoding of the decoded record, and if
-that fails too, by the slow path.
+refused), so the line has at least ``k`` keys, and more only if a key is repeated. Every key is
+followed by one ``:`` outside strings, so a line with exactly ``k`` colons has exactly ``k`` keys
+and no repeat. A line with more colons (colons inside strings) passes if its colon count equals
+that of a re-encoding of the decoded record (a repeated key adds a colon and a string that the
+re-encoding lacks); a line that spells a colon as the escape ``\\u003a`` goes to the slow path.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -192,18 +191,18 @@ class _Compiler:
             self.ns[fname] = fn
         return self.preds[pattern][0]
 
-    def walk_value(self, expr: str, node: dict, body: list, ind: str, depth: int, own_id: bool = False) -> int:
+    def walk_value(self, expr: str, node: dict, body: list, ind: str, depth: int, own_id: bool = False, path: str = "") -> int:
         """Append checks of `expr` to body; return the constant number of keys it always adds."""
         v = f"v{depth}"
         if "$ref" in node:
-            return self.walk_value(expr, self.defs[self._ref(node["$ref"])], body, ind, depth)
+            return self.walk_value(expr, self.defs[self._ref(node["$ref"])], body, ind, depth, path=path)
         if "anyOf" in node:
             inner = [b for b in node["anyOf"] if b != {"type": "null"}][0]
             sub: list[str] = []
-            const = self.walk_value(v, inner, sub, ind + "    ", depth + 1)
+            const = self.walk_value(v, inner, sub, ind + "    ", depth + 1, path=path)
             if sub and v not in "".join(sub):  # the value was not needed under its own name
                 sub = []
-                const = self.walk_value(expr, inner, sub, ind + "    ", depth + 1)
+                const = self.walk_value(expr, inner, sub, ind + "    ", depth + 1, path=path)
             if sub or const:
                 body.append(f"{ind}{v} = {expr}\n{ind}if {v} is not None:\n")
                 if const:
@@ -214,7 +213,7 @@ class _Compiler:
         if "enum" in node or t in ("integer", "boolean"):
             return 0
         if t == "string":
-            if "pattern" in node:
+            if "pattern" in node and path not in self.covered:
                 if node["pattern"] == ID_PATTERN and own_id:
                     body.append(
                         f"{ind}{v} = {expr}\n{ind}if not {v} or {v}.strip(_IDC) or {v}[0] == '-' or {v}[-1] == '-':\n{ind}    return -1\n"
@@ -235,7 +234,9 @@ class _Compiler:
             name = v if depth > 0 and not expr.isidentifier() else expr
             const = len(node.get("properties", {}))
             for key, prop in node.get("properties", {}).items():
-                const += self.walk_value(f"{name}.{key}", prop, sub, ind, depth + 1, own_id=depth == 0 and key == self.own_id)
+                const += self.walk_value(
+                    f"{name}.{key}", prop, sub, ind, depth + 1, own_id=depth == 0 and key == self.own_id, path=f"{path}.{key}".lstrip(".")
+                )
             if sub and name != expr:
                 body.append(f"{ind}{name} = {expr}\n")
             body.extend(sub)
@@ -243,7 +244,7 @@ class _Compiler:
         if t == "array":
             x = f"x{depth}"
             sub = []
-            const = self.walk_value(x, node["items"], sub, ind + "    ", depth + 1)
+            const = self.walk_value(x, node["items"], sub, ind + "    ", depth + 1, path=path)
             if not sub:
                 if const:
                     body.append(f"{ind}n += {const} * len({expr})\n")
@@ -255,14 +256,22 @@ class _Compiler:
             return 0
         raise Unsupported(f"type {t!r}")
 
-    def compile(self, own_id: str = ""):
+    def compile(self, own_id: str = "", covered: frozenset = frozenset()):
         self.own_id = own_id
+        self.covered = covered
         root_type = self.struct_inline(self.schema, "Root")
         body: list[str] = []
         const = self.walk_value("o", self.schema, body, "    ", 0)
         source = f"def walk(o):\n    n = {const}\n" + "".join(body) + "    return n\n"
-        self.ns.update(_IDC=_ID_CHARS, _ids=_IDS, _id_seen=_id_seen)
+        # walk_raw: the same, and -1 unless the raw line provably repeats no key (no_duplicate_keys)
+        source += (
+            f"def walk_raw(o, raw):\n    n = {const}\n"
+            + "".join(body)
+            + "    if raw.count(b':') == n or no_duplicate_keys(raw, o, n):\n        return n\n    return -1\n"
+        )
+        self.ns.update(_IDC=_ID_CHARS, _ids=_IDS, _id_seen=_id_seen, no_duplicate_keys=no_duplicate_keys)
         exec(compile(source, "<claimset.fastcheck generated>", "exec"), self.ns)
+        self.walk_raw = self.ns["walk_raw"]
         return root_type, self.ns["walk"], source
 
 
@@ -279,6 +288,27 @@ def _id_seen(v: str) -> bool:
     return True
 
 
+# Pattern checks the walker leaves to claim_fast, which proves them otherwise: references must equal
+# IDs already registered (which passed this same pattern when their own records were checked), and
+# dates go through date_ok (the same regular expression, plus the calendar).
+COVERED = {
+    "articles": frozenset({"text_sha256", "published"}),  # article_ok: equal to the computed hash; date_ok
+    "claims": frozenset(
+        {
+            "article_id",
+            "claimant.entity_id",
+            "source_chain.entity_id",
+            "statement_date",
+            "event.agent",
+            "event.recipient",
+            "event.item_entity_id",
+            "event.date",
+            "event.location.entity_id",
+        }
+    )
+}
+
+
 class TableCheck:
     """The compiled fast path for one table: decode + walker (None when the schema is unsupported)."""
 
@@ -291,11 +321,13 @@ class TableCheck:
             schema["required"] = [k for k in schema["required"] if k not in drop]
         self.table = table
         try:
-            self.type, self.walk, self.source = _Compiler(schema).compile(ID_FIELDS[table])
+            comp = _Compiler(schema)
+            self.type, self.walk, self.source = comp.compile(ID_FIELDS[table], COVERED.get(table, frozenset()))
+            self.walk_raw = comp.walk_raw
             self.decoder = msgspec.json.Decoder(self.type)
             self.decode = self.decoder.decode
         except Unsupported as e:
-            self.type = self.walk = self.decoder = self.decode = None
+            self.type = self.walk = self.walk_raw = self.decoder = self.decode = None
             self.source = f"# unsupported: {e}"
 
     @property
@@ -311,11 +343,24 @@ def table_check(table: str, meta_only: bool = False) -> TableCheck:
 _ENCODE = msgspec.json.Encoder().encode
 
 
+class ArticleText(msgspec.Struct, gc=False):
+    """What claims need of an article, decoded from its JSONL line (other fields skipped)."""
+
+    article_id: str
+    text: str
+    boilerplate: list[dict]
+    published: Optional[str]
+
+
+decode_article_text = msgspec.json.Decoder(ArticleText).decode
+
+
 def no_duplicate_keys(raw: bytes, obj: Any, nkeys: int) -> bool:
     """Proof that the JSON text `raw`, decoded to `obj` with `nkeys` keys, repeats no key (see module doc)."""
-    if raw.count(b'":') == nkeys and b" :" not in raw and b"\t:" not in raw:
+    colons = raw.count(b":")
+    if colons == nkeys:
         return True
-    return b"\\u003" not in raw and raw.count(b":") == _ENCODE(obj).count(b":")
+    return b"\\u003" not in raw and colons == _ENCODE(obj).count(b":")
 
 
 # --- record semantics, boolean versions of validate.check_* -----------------------------------------
@@ -346,9 +391,12 @@ def span_ok(sp, text: str) -> bool:
     return s < e <= len(text) and text[s:e] == sp.text
 
 
-def article_ok(a, text: str) -> Optional[tuple[list, Optional[str]]]:
-    """None unless check_article would report nothing; else (boilerplate spans, published)."""
-    if not unicodedata.is_normalized("NFC", text) or sha256_text(text) != a.text_sha256:
+def article_ok(a, text: str) -> Optional[tuple[list, Optional[str], bytes]]:
+    """None unless check_article would report nothing; else (boilerplate spans, published, UTF-8 text)."""
+    if not unicodedata.is_normalized("NFC", text):
+        return None
+    data = text.encode("utf-8")
+    if hashlib.sha256(data).hexdigest() != a.text_sha256:
         return None
     pub = a.published
     if pub is not None and not date_ok(pub):
@@ -362,7 +410,7 @@ def article_ok(a, text: str) -> Optional[tuple[list, Optional[str]]]:
             return None
         prev = e
         spans.append((s, e))
-    return spans, pub
+    return spans, pub, data
 
 
 def _quantity_ok(q) -> bool:
@@ -376,83 +424,136 @@ def _quantity_ok(q) -> bool:
     )
 
 
-def claim_ok(c, text: Optional[str], boilerplate, published: Optional[str]) -> bool:
-    """True only if validate.check_claim would report nothing (text None: article unknown)."""
+def claim_fast(c, text: str, boilerplate, published: Optional[str], entities) -> Optional[int]:
+    """The hash of the claim's content key (validate._record's C505 key) if check_claim would report
+    nothing for it against this article text and every entity it names is in `entities`; else None."""
     aid = c.article_id
     if not c.claim_id.startswith(aid + "-c"):
-        return False
+        return None
     cl = c.claimant
-    if (cl.kind == "author") != (cl.entity_id is None):
-        return False
+    e = cl.entity_id
+    if cl.kind == "author":
+        if e is not None:
+            return None
+    elif e is None or e not in entities:
+        return None
     chain = c.source_chain
     for s in chain:
-        if (s.kind == "author") != (s.entity_id is None):
-            return False
+        e = s.entity_id
+        if s.kind == "author":
+            if e is not None:
+                return None
+        elif e is None or e not in entities:
+            return None
     if chain[-1].kind != "author" or chain[0].kind != cl.kind or chain[0].entity_id != cl.entity_id:
-        return False
+        return None
     ev = c.evidence
     cited = ev.cited
-    if not cited or ("none_stated" in cited and len(cited) > 1) or len(set(cited)) != len(cited):
-        return False
+    if not cited or (len(cited) > 1 and ("none_stated" in cited or len(set(cited)) != len(cited))):
+        return None
     types = c.claim_types
     qs = c.quantities
-    if ("quantity" in types) != bool(qs) or len(set(types)) != len(types):
-        return False
+    if ("quantity" in types) != bool(qs) or (len(types) > 1 and len(set(types)) != len(types)):
+        return None
+    n = len(text)
     for q in qs:
-        if not _quantity_ok(q):
-            return False
+        lo = q.lower
+        v = q.value
+        hi = q.upper
+        if (lo is not None and v is not None and lo > v) or (v is not None and hi is not None and v > hi) or (lo is not None and hi is not None and lo > hi):
+            return None
+        m = q.span
+        a = m.start
+        b = m.end
+        if not (a < b <= n and text[a:b] == m.text):
+            return None
     event = c.event
     if event is not None:
-        if event.quantity is not None and not _quantity_ok(event.quantity):
-            return False
+        q = event.quantity
+        if q is not None:
+            lo = q.lower
+            v = q.value
+            hi = q.upper
+            if (lo is not None and v is not None and lo > v) or (v is not None and hi is not None and v > hi) or (lo is not None and hi is not None and lo > hi):
+                return None
+            m = q.span
+            a = m.start
+            b = m.end
+            if not (a < b <= n and text[a:b] == m.text):
+                return None
         if event.date is not None and not date_ok(event.date):
-            return False
+            return None
+        for e in (event.agent, event.recipient, event.item_entity_id):
+            if e is not None and e not in entities:
+                return None
+        loc = event.location
+        if loc is not None and loc.entity_id is not None and loc.entity_id not in entities:
+            return None
     sd = c.statement_date
     if sd is not None:
         if not date_ok(sd):
-            return False
+            return None
         if published:
-            n = min(len(sd), len(published))
-            if sd[:n] > published[:n]:
-                return False
-    if text is None:
-        return True
-    n = len(text)
+            k = min(len(sd), len(published))
+            if sd[:k] > published[:k]:
+                return None
+    content = c.content
     prev = -1
-    for sp in c.content:
+    for sp in content:
         s = sp.start
         e = sp.end
         if not (s < e <= n and text[s:e] == sp.text) or s < prev:
-            return False
+            return None
         prev = e
         for bs, be in boilerplate:
             if s < be and bs < e:
-                return False
+                return None
     m = cl.mention
-    if m is not None and not (m.start < m.end <= n and text[m.start : m.end] == m.text):
-        return False
+    if m is not None:
+        a = m.start
+        b = m.end
+        if not (a < b <= n and text[a:b] == m.text):
+            return None
     for s in chain:
         m = s.mention
-        if m is not None and not (m.start < m.end <= n and text[m.start : m.end] == m.text):
-            return False
+        if m is not None:
+            a = m.start
+            b = m.end
+            if not (a < b <= n and text[a:b] == m.text):
+                return None
     m = c.cue
-    if m is not None and not (m.start < m.end <= n and text[m.start : m.end] == m.text):
-        return False
+    if m is not None:
+        a = m.start
+        b = m.end
+        if not (a < b <= n and text[a:b] == m.text):
+            return None
     for m in c.hedges:
-        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
-            return False
+        a = m.start
+        b = m.end
+        if not (a < b <= n and text[a:b] == m.text):
+            return None
     for m in ev.corroboration_spans:
-        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
-            return False
-    for q in qs:
-        m = q.span
-        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
-            return False
-    if event is not None and event.quantity is not None:
-        m = event.quantity.span
-        if not (m.start < m.end <= n and text[m.start : m.end] == m.text):
-            return False
-    return True
+        a = m.start
+        b = m.end
+        if not (a < b <= n and text[a:b] == m.text):
+            return None
+    if len(content) == 1:
+        sp = content[0]
+        return hash((aid, ((sp.start, sp.end),)))
+    return hash((aid, tuple([(sp.start, sp.end) for sp in content])))
+
+
+def claim_ok(c, text: str, boilerplate, published: Optional[str]) -> bool:
+    """True only if validate.check_claim would report nothing (entity references not checked)."""
+    return claim_fast(c, text, boilerplate, published, _ANY) is not None
+
+
+class _Any:
+    def __contains__(self, x) -> bool:
+        return True
+
+
+_ANY = _Any()
 
 
 def entity_refs(c) -> list[str]:

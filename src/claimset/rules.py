@@ -31,9 +31,9 @@ _RULES = [
     Rule("C114", "empty-file", "file", "The file is empty or holds only whitespace.", "Add the record(s) or delete the file."),
     Rule("C115", "line-too-long", "file", "A record is larger than the 10 MB limit.", "Split the record; a claim record is a few kilobytes."),
     # JSON syntax
-    Rule("C201", "json-syntax", "json", "The text is not valid JSON (truncated, a stray comma, not JSON at all).", "Fix the JSON at the position given."),
+    Rule("C201", "json-syntax", "json", "The text is not valid JSON (truncated, a stray comma, not JSON at all, an unpaired surrogate escape).", "Fix the JSON at the position given."),
     Rule("C202", "duplicate-key", "json", "An object has the same key twice.", "Keep one of the two values."),
-    Rule("C203", "non-finite-number", "json", "NaN, Infinity or -Infinity, which JSON does not allow.", "Use a number, or null where the field allows it."),
+    Rule("C203", "non-finite-number", "json", "NaN, Infinity or -Infinity, which JSON does not allow, or a number too large for a double (1e400).", "Use a number, or null where the field allows it."),
     Rule("C204", "too-deeply-nested", "json", "Nesting deeper than any claimset record can be.", "Check the brackets: the record is malformed."),
     Rule("C205", "blank-line", "json", "An empty line in a JSONL file.", "Delete the empty line."),
     # JSON Schema
@@ -42,7 +42,7 @@ _RULES = [
     Rule("C303", "unknown-field", "schema", "A field the data model does not define (often a typo).", "Remove it, or correct its name."),
     Rule("C304", "invalid-enum", "schema", "A value outside the field's allowed set.", "Use one of the allowed values listed in the message."),
     Rule("C305", "invalid-format", "schema", "A string that does not match its format (IDs, dates, hashes, language tags).", "Follow the pattern in the message."),
-    Rule("C306", "out-of-range", "schema", "A number, string or list outside its allowed size (negative offset, empty list).", "Use a value within the limit in the message."),
+    Rule("C306", "out-of-range", "schema", "A number, string or list outside its allowed size (negative offset, empty list, an integer of more than 20 digits).", "Use a value within the limit in the message."),
     # record semantics
     Rule("C401", "text-not-nfc", "record", "The article text is not in Unicode NFC.", "Normalise the text to NFC (claimset new-article does)."),
     Rule("C402", "text-hash-mismatch", "record", "text_sha256 is not the SHA-256 of the UTF-8 text.", "Recompute the hash, or restore the original text."),
@@ -50,8 +50,8 @@ _RULES = [
     Rule("C404", "statement-after-publication", "record", "A statement date later than the article's publication.", "Correct the date: a claim cannot be made after it was published."),
     Rule("C411", "span-reversed", "record", "A span whose end is before its start.", "Swap or correct start and end."),
     Rule("C412", "span-empty", "record", "A span with start equal to end.", "Give the span at least one character."),
-    Rule("C413", "span-out-of-bounds", "record", "A span that ends past the end of the text.", "Recompute the offsets with claimset add-claim."),
-    Rule("C414", "span-text-mismatch", "record", "A span's text differs from text[start:end] (code points, end-exclusive).", "Recompute the offsets with claimset add-claim; the message says what the offsets point at."),
+    Rule("C413", "span-out-of-bounds", "record", "A span that ends past the end of the text.", "Recompute the offsets with claimset find (or claimset add-claim)."),
+    Rule("C414", "span-text-mismatch", "record", "A span's text differs from text[start:end] (code points, end-exclusive).", "Recompute the offsets with claimset find (or claimset add-claim); the message says what the offsets point at."),
     Rule("C415", "span-in-boilerplate", "record", "A content span overlaps boilerplate.", "Anchor the claim in the article's own text, or correct the boilerplate span."),
     Rule("C416", "spans-overlap", "record", "Two content spans of one claim, or two boilerplate spans, overlap or are out of order.", "List spans in text order without overlap."),
     Rule("C421", "quantity-bounds", "record", "A quantity with lower > value, value > upper or lower > upper.", "Correct the bounds: lower <= value <= upper."),

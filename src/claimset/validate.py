@@ -721,10 +721,20 @@ class Validator:
         return self.finish()
 
 
-def validate(paths: Optional[Sequence[Path]] = None, root: Optional[Path] = None, on_record=None) -> Report:
-    """Validate sources (default: data/ under root); raises UsageError only for a missing path."""
+def validate(
+    paths: Optional[Sequence[Path]] = None, root: Optional[Path] = None, on_record=None, jobs: int = 1, progress: bool = False
+) -> Report:
+    """Validate sources (default: data/ under root); raises UsageError only for a missing path.
+
+    Runs the streaming engine (engine.py: same problems, constant memory, `jobs` processes); with
+    an on_record callback, the reference Validator above, in one process.
+    """
     root = Path(root or Path.cwd())
     paths = list(paths) if paths else [root / "data"]
+    if on_record is None:
+        from .engine import run
+
+        return run(paths, root, jobs=jobs, progress=progress)
     return Validator(root, on_record).run(paths)
 
 
