@@ -52,6 +52,8 @@ def collect(root: Path, paths=None) -> tuple[Report, dict[str, list[dict]]]:
 
 
 def write_table_files(table: str, rows: list[dict], folder: Path) -> list[str]:
+    if hasattr(rows, "write_files"):  # tablewriter.Table: streamed, sorted runs (sharded when large)
+        return rows.write_files(folder)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -128,7 +130,7 @@ def write_release(
     return rows, manifest
 
 
-def build(root: Path, out: Optional[Path] = None, edition: str = "full") -> BuildResult:
+def build(root: Path, out: Optional[Path] = None, edition: str = "full", jobs: int = 1, progress: bool = False) -> BuildResult:
     """Validate the sources under `root` and write a release (default: root/release).
 
     edition "full" ships the article texts; "annotations-only" ships offsets, hashes and
@@ -138,6 +140,14 @@ def build(root: Path, out: Optional[Path] = None, edition: str = "full") -> Buil
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}")
     out = Path(out) if out else root / "release"
+    if edition == "full":  # streamed: constant memory, `jobs` processes (tablewriter.py)
+        from .tablewriter import collect_tables
+
+        with collect_tables(root, jobs=jobs, progress=progress, tmp_dir=out.parent if out.parent.exists() else None) as (report, tables):
+            if not report.ok:
+                raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
+            rows, manifest = write_release(out, tables, edition)
+        return BuildResult(out=out, rows=rows, files=manifest["files"], report=report)
     report, records = collect(root)
     if not report.ok:
         raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)

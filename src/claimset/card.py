@@ -255,7 +255,17 @@ def figure_png(release: Path) -> bytes:
 # --- the YAML front matter -----------------------------------------------------------------------
 
 
-def front_matter(release_rel: str) -> str:
+def _data_files(release_rel: str, table: str, release: Optional[Path]) -> str:
+    """The table's Parquet path for `datasets`: a glob over its shards when the release has several."""
+    if release is not None and (Path(release) / "manifest.json").is_file():
+        man = json.loads((Path(release) / "manifest.json").read_text(encoding="utf-8"))
+        shards = [n for n in man["tables"][table]["files"] if n.endswith(".parquet")]
+        if len(shards) > 1:
+            return f"{release_rel}/{table}-*-of-{len(shards):05d}.parquet"
+    return f"{release_rel}/{table}.parquet"
+
+
+def front_matter(release_rel: str, release: Optional[Path] = None) -> str:
     """The README's YAML block: card metadata, one config per table, dataset_info from the models."""
     import datasets
     import yaml
@@ -267,7 +277,7 @@ def front_matter(release_rel: str) -> str:
     order = [DEFAULT_CONFIG] + [t for t in TABLES if t != DEFAULT_CONFIG]
     configs = []
     for t in order:
-        c: dict[str, Any] = {"config_name": t, "data_files": [{"split": "train", "path": f"{release_rel}/{t}.parquet"}]}
+        c: dict[str, Any] = {"config_name": t, "data_files": [{"split": "train", "path": _data_files(release_rel, t, release)}]}
         if t == DEFAULT_CONFIG:
             c["default"] = True
         configs.append(c)
@@ -323,7 +333,7 @@ def readme_text(root: Path, release: Optional[Path] = None, current: Optional[st
         current = readme.read_text(encoding="utf-8") if readme.exists() else "# claimset\n"
     rel = release.resolve().relative_to(root.resolve()).as_posix()
     _, body = split_front_matter(current)
-    return front_matter(rel) + splice_card(body, card_markdown(release, root))
+    return front_matter(rel, release) + splice_card(body, card_markdown(release, root))
 
 
 def figure_available() -> bool:

@@ -27,8 +27,11 @@ def validate(
     fmt: str = typer.Option("text", "--format", help="text, json, github or markdown."),
     root: Path = ROOT_OPT,
     summary: Optional[Path] = typer.Option(None, help="Also append a Markdown report here (e.g. $GITHUB_STEP_SUMMARY)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes (default: the available cores). Same report for any number."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: only on a terminal)."),
 ) -> None:
     """Check sources: structure, record semantics, dataset. Exit 0 valid, 1 invalid, 2 usage or I/O error."""
+    from .engine import default_jobs
     from .report import FORMATS, format_markdown
     from .validate import UsageError, validate as run
 
@@ -36,7 +39,7 @@ def validate(
         typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     try:
-        report = run(paths or None, root=root)
+        report = run(paths or None, root=root, jobs=jobs or default_jobs(), progress=sys.stderr.isatty() if progress is None else progress)
     except UsageError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2)
@@ -52,6 +55,8 @@ def build(
     out: Optional[Path] = typer.Option(None, "--out", help="Release folder (default: release/; annotations-only: dist/claimset-<version>-annotations-only)."),
     root: Path = ROOT_OPT,
     edition: str = typer.Option("full", "--edition", help="full, or annotations-only (no article text: offsets, hashes, text_sha256)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes (default: the available cores). Same bytes for any number."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: only on a terminal)."),
 ) -> None:
     """Validate, then write Parquet + JSONL + croissant.json + manifest atomically, and the dataset card.
 
@@ -68,7 +73,9 @@ def build(
     if out is None and edition != "full":
         out = root / "dist" / f"claimset-{__version__}-{edition}"
     try:
-        result = run(root, out, edition=edition)
+        from .engine import default_jobs
+
+        result = run(root, out, edition=edition, jobs=jobs or default_jobs(), progress=sys.stderr.isatty() if progress is None else progress)
     except BuildError as e:
         if e.report is not None:
             typer.echo(format_text(e.report))

@@ -118,7 +118,7 @@ def _description(info) -> str:
     return desc.strip()
 
 
-def _fields(table: str, model: type[BaseModel], column: str | None, done: tuple[str, ...], cur: str, prefix: str) -> list[dict]:
+def _fields(table: str, model: type[BaseModel], column: str | None, done: tuple[str, ...], cur: str, prefix: str, source_ref: dict | None = None) -> list[dict]:
     """Fields of `model`. Below the top level they read the top-level `column` and select with
     JSON paths: one path per list level crossed (`done`), the last extended by struct names
     (`cur`). mlcroissant applies a path to each element of a list, so a path never spans a list.
@@ -138,10 +138,10 @@ def _fields(table: str, model: type[BaseModel], column: str | None, done: tuple[
                 sub = (column, (*done, cur + name), "")
             else:
                 sub = (column, done, f"{cur}{name}.")
-            field["subField"] = _fields(table, tp, *sub, fid)
+            field["subField"] = _fields(table, tp, *sub, fid, source_ref)
         else:
             field["dataType"] = DATA_TYPES[_kind(tp)]
-            source: dict[str, Any] = {"fileObject": {"@id": f"{table}.parquet"}, "extract": {"column": column or name}}
+            source: dict[str, Any] = {**(source_ref or {"fileObject": {"@id": f"{table}.parquet"}}), "extract": {"column": column or name}}
             if column is not None:
                 paths = [*done, cur + name]
                 source["transform"] = [{"jsonPath": p} for p in paths] if len(paths) > 1 else {"jsonPath": paths[0]}
@@ -153,7 +153,8 @@ def _fields(table: str, model: type[BaseModel], column: str | None, done: tuple[
     return out
 
 
-def record_set(table: str) -> dict:
+def record_set(table: str, source_ref: dict | None = None) -> dict:
+    """source_ref: where the fields come from; {"fileSet": ...} for a table written as Parquet shards."""
     model = TABLES[table]
     return {
         "@type": "cr:RecordSet",
@@ -161,7 +162,7 @@ def record_set(table: str) -> dict:
         "name": table,
         "description": (model.__doc__ or "").strip().splitlines()[0],
         "key": {"@id": f"{table}/{ID_FIELDS[table]}"},
-        "field": _fields(table, model, None, (), "", table),
+        "field": _fields(table, model, None, (), "", table, source_ref),
     }
 
 
@@ -192,6 +193,21 @@ def croissant(folder: Path, rows: dict[str, int], table_files: dict[str, list[st
         for name in table_files[table]:
             kind = "Parquet" if name.endswith(".parquet") else "JSON Lines (same records)"
             distribution.append(_file_object(folder, name, f"The {table} table, {rows[table]} rows, as {kind}."))
+    sources = {}
+    for table in TABLES:  # a table above the shard size: its Parquet shards as one FileSet (tablewriter.py)
+        shards = [n for n in table_files[table] if n.endswith(".parquet")]
+        if len(shards) > 1:
+            distribution.append(
+                {
+                    "@type": "cr:FileSet",
+                    "@id": f"{table}-parquet",
+                    "name": f"{table}-parquet",
+                    "description": f"The {table} table as {len(shards)} Parquet shards.",
+                    "encodingFormat": ENCODINGS[".parquet"],
+                    "includes": f"{table}-*-of-{len(shards):05d}.parquet",
+                }
+            )
+            sources[table] = {"fileSet": {"@id": f"{table}-parquet"}}
     for p in sorted(folder.iterdir()):
         if p.suffix == ".jsonl" and p.name not in {n for names in table_files.values() for n in names}:
             distribution.append(_file_object(folder, p.name, plain(blocks["fingerprints"])))
@@ -215,7 +231,7 @@ def croissant(folder: Path, rows: dict[str, int], table_files: dict[str, list[st
     for prop, (block, card) in RAI_BLOCKS.items():
         doc[prop] = plain(blocks[block]) if card == "one" else paragraphs(blocks[block])
     doc["distribution"] = distribution
-    doc["recordSet"] = [record_set(t) for t in TABLES]
+    doc["recordSet"] = [record_set(t, sources.get(t)) for t in TABLES]
     return doc
 
 

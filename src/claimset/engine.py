@@ -42,15 +42,16 @@ from typing import Any, Callable, Optional, Sequence
 
 from . import fastcheck as fc
 from . import layout
-from .jsonio import MAX_RECORD_BYTES, Failure, decode_text, parse_record
+from .jsonio import MAX_RECORD_BYTES, Failure, parse_record
 from .models import ID_FIELDS, TABLES
-from .validate import ArticleInfo, Origin, Problem, Report, Sink, Unit, Validator, Where, check_article, check_claim, discover
+from .validate import ArticleInfo, Origin, Problem, Report, Sink, Validator, Where, check_article, check_claim, discover
 
 CHUNK = 1 << 20
 SPLIT_BYTES = 8 << 20  # JSONL files larger than this are split into byte ranges across jobs
 LONG_LINE = 4 * MAX_RECORD_BYTES + (1 << 20)  # a line this long has more characters than the limit
 BOM = b"\xef\xbb\xbf"
 _HDR = __import__("struct").Struct("<II")
+RAW_LINE = 1 << 62  # an article's "spill" that is its own JSONL line (valid as a whole: no copy needed)
 LINE_BITS = 32
 LINE_MASK = (1 << LINE_BITS) - 1
 
@@ -83,7 +84,6 @@ class ArticleIndex:
         self.engine = engine
         self.cache: dict[tuple, Any] = {}
         self.next = 0
-        self.last_of: dict[int, bool] = {}
         if len(self.sorted) > 1:  # a hash seen once is always the latest: precompute the flag
             import numpy as np
 
@@ -165,6 +165,7 @@ class Context:
     index: Optional[ArticleIndex] = None
     files: list = field(default_factory=list)  # global file table: path strings
     progress: Any = None  # multiprocessing.Value of bytes read, or None
+    progress_records: Any = None
     seq: list = field(default_factory=list)  # unit index -> position in reading order
 
 
@@ -219,12 +220,29 @@ class _Articles:
 # --- the engine -----------------------------------------------------------------------------------------
 
 
+class _Sink(Sink):
+    """Sink.rel without os.path.relpath for the common case: a normalised absolute path under the root."""
+
+    def __init__(self, root: Path):
+        super().__init__(root)
+        self._root_abs = os.path.abspath(root)
+        self._prefix = self._root_abs.rstrip(os.sep) + os.sep
+
+    def rel(self, path) -> str:
+        p = os.fspath(path)
+        if p.startswith(self._prefix) and "/./" not in p and "/../" not in p and "//" not in p and not p.endswith(("/.", "/..")):
+            return p[len(self._prefix) :]
+        return super().rel(path)
+
+
 class Engine(Validator):
     """One part of a run: a group of files or a byte range, read in a worker (or in the parent)."""
 
     def __init__(self, ctx: Context, build=None):
         super().__init__(ctx.root)
         self.ctx = ctx
+        self.sink = _Sink(Path(ctx.root))
+        self._resolved: dict[str, bool] = {}
         self.data = _Data(self)
         self.articles = _Articles(self)
         self.logs = {t: (array.array("q"), array.array("q")) for t in TABLES}
@@ -251,6 +269,7 @@ class Engine(Validator):
         self.build = build  # build.Collector or None: receives (table, id, canonical bytes)
         self.checks = {t: fc.table_check(t) for t in TABLES}
         self.nbytes = 0
+        self.recs_reported = 0
         self.spill_handles: dict[int, Any] = {}
 
     # --- files ------------------------------------------------------------------------------------
@@ -262,6 +281,25 @@ class Engine(Validator):
             i = self.file_ids[key] = len(self.files)
             self.files.append(key)
         return i
+
+    def _outside(self, path):
+        """Validator._outside, resolving each folder once: a file that is not a link, in a folder that
+        resolves to itself or into the repository, is never outside."""
+        p = os.fspath(path)
+        parent = os.path.dirname(os.path.abspath(p))
+        ok = self._resolved.get(parent)
+        if ok is None:
+            try:
+                target = Path(parent).resolve(strict=True)
+                ok = str(target) == parent or target.is_relative_to(self.root)
+            except (OSError, RuntimeError):
+                ok = False
+            if len(self._resolved) > 64:
+                self._resolved.clear()
+            self._resolved[parent] = ok
+        if ok and not os.path.islink(p):
+            return None
+        return super()._outside(path)
 
     def _read(self, path: Path, *, allow_cr: bool = False):
         self._register_file(path)
@@ -278,9 +316,15 @@ class Engine(Validator):
     def _tick(self, n: int) -> None:
         self.nbytes += n
         if self.ctx.progress is not None and self.nbytes >= 1 << 20:
-            with self.ctx.progress.get_lock():
-                self.ctx.progress.value += self.nbytes
-            self.nbytes = 0
+            self._report_progress()
+
+    def _report_progress(self) -> None:
+        recs = sum(self.report.records.values())
+        with self.ctx.progress.get_lock():
+            self.ctx.progress.value += self.nbytes
+            self.ctx.progress_records.value += recs - self.recs_reported
+        self.nbytes = 0
+        self.recs_reported = recs
 
     # --- dataset state ------------------------------------------------------------------------------
 
@@ -292,10 +336,16 @@ class Engine(Validator):
             self.entity_counts[rid] = self.entity_counts.get(rid, 0) + 1
             self.entity_added.append(rid)
 
-    def register_article(self, rid: str, info: ArticleInfo, data: Optional[bytes] = None) -> None:
-        """data: the text as UTF-8, when the caller has it already."""
+    def register_article(self, rid: str, info: ArticleInfo, data: Optional[bytes] = None, line_at: int = -1) -> None:
+        """data: the text as UTF-8, when the caller has it; line_at: (file << 40 | offset) of a JSONL
+        line holding the whole article, valid, which claims can read again instead of a spill."""
         self.art_units.append(self.ctx.seq[self.unit] if self.unit >= 0 else -1)
-        self.art_spills.append(self._spill(rid, info, data) if self.ctx.spill else -1)
+        if not self.ctx.spill:
+            self.art_spills.append(-1)
+        elif line_at >= 0:
+            self.art_spills.append(RAW_LINE | line_at)
+        else:
+            self.art_spills.append(self._spill(rid, info, data))
         self.cur_aid, self.cur_info = rid, info
 
     def _spill(self, rid: str, info: ArticleInfo, data: Optional[bytes]) -> int:
@@ -303,14 +353,14 @@ class Engine(Validator):
         if self.spill_file is None:
             self.spill_path = os.path.join(self.ctx.tmp, f"spill-{os.getpid()}-{id(self)}-{time.monotonic_ns()}")
             self.spill_file = open(self.spill_path, "wb")
+            self.spill_off = 0
             self.spill_no = self.file_id(self.spill_path)
         text = info.text if info.text is not None else ""
         data = data if data is not None else text.encode("utf-8", "surrogatepass")
         meta = pickle.dumps((rid, tuple(info.boilerplate), info.published, info.text is None), protocol=pickle.HIGHEST_PROTOCOL)
-        off = self.spill_file.tell()
-        self.spill_file.write(_HDR.pack(len(data), len(meta)))
-        self.spill_file.write(data)
-        self.spill_file.write(meta)
+        off = self.spill_off
+        self.spill_file.write(b"".join((_HDR.pack(len(data), len(meta)), data, meta)))
+        self.spill_off += _HDR.size + len(data) + len(meta)
         return (self.spill_no << 40) | off
 
     def article_for(self, aid: str) -> Optional[ArticleInfo]:
@@ -337,17 +387,26 @@ class Engine(Validator):
     def article_at(self, loc: int, spill: int, need_info: bool = True):
         """(article ID, ArticleInfo) of a registered article, from its spill entry or its source."""
         if spill >= 0:
+            raw_line = bool(spill & RAW_LINE)
+            spill &= RAW_LINE - 1
             fno, off = spill >> 40, spill & ((1 << 40) - 1)
-            m = self.spill_handles.get(fno)
-            if m is None:
-                import mmap
-
-                with open(self.ctx.files[fno], "rb") as f:
-                    m = self.spill_handles[fno] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            nt, nm = _HDR.unpack_from(m, off)
-            off += _HDR.size
-            text = str(m[off : off + nt], "utf-8", "surrogatepass")
-            rid, bp, pub, no_text = pickle.loads(m[off + nt : off + nt + nm])
+            fd = self.spill_handles.get(fno)
+            if fd is None:  # pread, not mmap: read pages would count in this process's RSS
+                fd = self.spill_handles[fno] = os.open(self.ctx.files[fno], os.O_RDONLY)
+            if raw_line:
+                line = os.pread(fd, 1 << 16, off)
+                while b"\n" not in line:
+                    more = os.pread(fd, 1 << 20, off + len(line))
+                    if not more:
+                        break
+                    line += more
+                a = fc.decode_article_text(line.split(b"\n", 1)[0])
+                return a.article_id, ArticleInfo(a.text, [(b.start, b.end) for b in a.boilerplate], a.published)
+            head = os.pread(fd, _HDR.size + 4096, off)
+            nt, nm = _HDR.unpack_from(head)
+            body = head[_HDR.size :] if len(head) >= _HDR.size + nt + nm else os.pread(fd, nt + nm, off + _HDR.size)
+            text = str(body[:nt], "utf-8", "surrogatepass")
+            rid, bp, pub, no_text = pickle.loads(body[nt : nt + nm])
             return rid, ArticleInfo(None if no_text else text, list(bp), pub)
         got = fetch_records(self.ctx, [loc]).get(loc)
         if got is None:
@@ -409,7 +468,7 @@ class Engine(Validator):
         if isinstance(obj, dict) and self._fast_dict(table, obj, expect_id):
             return
         super()._record(table, obj, origin, expect_id)
-        if self.build is not None and table != "clusters":
+        if self.build is not None:
             self.build.slow(table, obj)
 
     def _fast_dict(self, table: str, obj: dict, expect_id) -> bool:
@@ -455,7 +514,7 @@ class Engine(Validator):
                 return False
             self.report.records["articles"] += 1
             self.log_id("articles", rid)
-            self.register_article(rid, ArticleInfo(rec.text, got[0], got[1]), got[2])
+            self.register_article(rid, ArticleInfo(rec.text, got[0], got[1]), got[2], line_at)
         elif table == "entities":
             if expect is not None and rid != expect:
                 return False
@@ -481,7 +540,7 @@ class Engine(Validator):
         fidx = self._register_file(path)
         self._table = table
         if whole:
-            why = self._outside(path) if hasattr(self, "_outside") else None
+            why = self._outside(path)
             if why:
                 self.sink.at(rel, 1, 1, "C104", "", why)
                 return
@@ -644,7 +703,7 @@ class Engine(Validator):
         if isinstance(obj, dict) and self._fast_dict(table, obj, exp):
             return None
         Validator._record(self, table, obj, origin, exp)
-        if self.build is not None and table != "clusters":
+        if self.build is not None:
             self.build.slow(table, obj)
         return None
 
@@ -656,11 +715,10 @@ class Engine(Validator):
         enc_ = fc._ENCODE
         blank = True
         exp = expect
-        off = pos - 1
+        off = pos
         for raw in lines:
-            off += 1
             line_at = (fidx << 40) | off
-            off += len(raw)
+            off += len(raw) + 1
             rec = None
             if dec is not None:
                 try:
@@ -733,9 +791,9 @@ class Engine(Validator):
                             if art is None or (expect is not None and aid != expect):
                                 text = None
                             else:
-                                text, bps, pub = art.text, art.boilerplate, art.published
+                                text, bps, pub, prefix = art.text, art.boilerplate, art.published, aid + "-c"
                         if text is not None:
-                            ck = claim_fast(c, text, bps, pub, ents)
+                            ck = claim_fast(c, text, bps, pub, ents, prefix)
                             if ck is not None:
                                 count += 1
                                 add_h(hash(c.claim_id))
@@ -870,7 +928,7 @@ class Merged:
         self.deferred_claims: list = []
         self.spill_paths: list[str] = []
 
-    def add(self, part: dict, range_group: Optional[list] = None) -> None:
+    def add(self, part: dict) -> None:
         import numpy as np
 
         offset = len(self.ctx.files)
@@ -924,16 +982,14 @@ def part_of(eng: Engine) -> dict:
         eng.spill_file.close()
         eng.spill_file = None
     eng._tick(0)
-    if eng.ctx.progress is not None and eng.nbytes:
-        with eng.ctx.progress.get_lock():
-            eng.ctx.progress.value += eng.nbytes
-        eng.nbytes = 0
+    if eng.ctx.progress is not None:
+        eng._report_progress()
     return {
         "files": eng.files,
-        "logs": {t: (h.tobytes(), loc.tobytes()) for t, (h, loc) in eng.logs.items()},
-        "content": eng.content.tobytes(),
-        "art_units": eng.art_units.tobytes(),
-        "art_spills": eng.art_spills.tobytes(),
+        "logs": eng.logs,  # array.array: pickled to the parent, or viewed by numpy in place
+        "content": eng.content,
+        "art_units": eng.art_units,
+        "art_spills": eng.art_spills,
         "problems": eng.sink.problems,
         "records": eng.report.records,
         "nfiles": eng.report.files,
@@ -1016,8 +1072,7 @@ def plan(ctx: Context, units: list[int], jobs: int, eng: Engine) -> list:
             if group:
                 tasks.append(("units", group))
                 group = []
-            rel = eng.sink.rel(u.path)
-            why = eng._outside(u.path) if hasattr(eng, "_outside") else None
+            why = eng._outside(u.path)
             if why:
                 tasks.append(("units", [ui]))
                 continue
@@ -1087,10 +1142,7 @@ def _merge(ctx: Context, tasks: list, results, merged: Merged, eng: Engine) -> N
                 merged.problems.append(_problem(rel, failure_of(*crs[0])))
             else:
                 merged.problems.append(Problem(rel, 1, 1, "C114", "", "the file is empty"))
-            for p in parts:  # the file's records do not count, as when it is read whole
-                if eng.build is not None and p["build"] is not None:
-                    pass
-            continue
+            continue  # the file's records do not count, as when it is read whole
         for p in parts:
             merged.add(p)
             if eng.build is not None and p["build"] is not None:
@@ -1199,20 +1251,12 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
     return out
 
 
-def claims_index(merged: Merged):
-    import numpy as np
-
-    h = merged.array(merged.logs["claims"][0])
-    return np.sort(h)
-
-
 # --- the run ----------------------------------------------------------------------------------------------
 
 
 def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False, build=None) -> Report:
     """Validate `paths` (relative problem paths from `root`) with `jobs` processes."""
     global _CTX, _BUILD_FACTORY
-    import numpy as np
 
     root = Path(root)
     tmp = tempfile.mkdtemp(prefix="claimset-")
@@ -1280,28 +1324,6 @@ def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _clusters(eng: Engine, sorted_claims) -> list[Problem]:
-    """The reference's cluster checks (C504, C506, C507), claims known by hash."""
-    import numpy as np
-
-    out = []
-    for cid, size, where in eng.data.cluster_sizes:
-        if size == 0:
-            out.append(Problem(where.file, where.line, where.column, "C506", "claim_ids", f"cluster {cid!r} has no claim"))
-    first_cluster: dict[str, str] = {}
-    for claim, cluster, where, fld in eng.data.cluster_members:
-        h = hash(claim)
-        i = int(np.searchsorted(sorted_claims, h))
-        known = i < len(sorted_claims) and int(sorted_claims[i]) == h
-        if not known:
-            out.append(Problem(where.file, where.line, where.column, "C504", fld, f"no claim has ID {claim!r}"))
-        elif claim in first_cluster and first_cluster[claim] != cluster:
-            out.append(Problem(where.file, where.line, where.column, "C507", fld, f"claim {claim!r} is already in cluster {first_cluster[claim]!r}"))
-        else:
-            first_cluster.setdefault(claim, cluster)
-    return out
-
-
 def _can_fork() -> bool:
     import multiprocessing as mp
 
@@ -1318,6 +1340,7 @@ class Progress:
         import multiprocessing as mp
 
         ctx.progress = mp.get_context("fork").Value("q", 0) if _can_fork() else None
+        ctx.progress_records = mp.get_context("fork").Value("q", 0, lock=False) if _can_fork() else None
         self.ctx = ctx
         self.total = total
         self.stop_event = threading.Event()
@@ -1334,12 +1357,18 @@ class Progress:
         from rich.progress import BarColumn, DownloadColumn, Progress as Bar, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
         with Bar(
-            TextColumn("validating"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), transient=True
+            TextColumn("validating"),
+            BarColumn(),
+            TextColumn("{task.fields[records]:>12,} records"),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            transient=True,
         ) as bar:
-            task = bar.add_task("validate", total=self.total or None)
+            task = bar.add_task("validate", total=self.total or None, records=0)
             while not self.stop_event.wait(0.2):
-                v = self.ctx.progress.value if self.ctx.progress is not None else 0
-                bar.update(task, completed=v)
+                if self.ctx.progress is not None:
+                    bar.update(task, completed=self.ctx.progress.value, records=self.ctx.progress_records.value)
 
     def stop(self) -> None:
         self.stop_event.set()

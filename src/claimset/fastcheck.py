@@ -42,7 +42,6 @@ from typing import Annotated, Any, Callable, Literal, Optional
 import msgspec
 
 from .models import DATE_PATTERN, ID_FIELDS, ID_PATTERN
-from .utils import sha256_text
 
 _ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 
@@ -127,10 +126,10 @@ class _Compiler:
                 meta["max_length"] = node["maxLength"]
             return Annotated[str, msgspec.Meta(**meta)] if meta else str
         if t == "integer":
+            # bounded to int64, stricter than the schema: the reference parser refuses integers of
+            # more than 20 digits (jsonio.MAX_INT_DIGITS) and Arrow stores int64
             self._check_keywords(node, {"type", "minimum"})
-            if "minimum" in node:
-                return Annotated[int, msgspec.Meta(ge=node["minimum"])]
-            return int
+            return Annotated[int, msgspec.Meta(ge=max(node.get("minimum", -(2**63)), -(2**63)), le=2**63 - 1)]
         if t == "number":
             self._check_keywords(node, {"type"})
             return float
@@ -343,16 +342,23 @@ def table_check(table: str, meta_only: bool = False) -> TableCheck:
 _ENCODE = msgspec.json.Encoder().encode
 
 
+class _Span(msgspec.Struct, gc=False):
+    start: int
+    end: int
+
+
 class ArticleText(msgspec.Struct, gc=False):
-    """What claims need of an article, decoded from its JSONL line (other fields skipped)."""
+    """What claims need of an article, decoded again from its JSONL line (other fields skipped)."""
 
     article_id: str
     text: str
-    boilerplate: list[dict]
+    boilerplate: list[_Span]
     published: Optional[str]
 
 
 decode_article_text = msgspec.json.Decoder(ArticleText).decode
+
+
 
 
 def no_duplicate_keys(raw: bytes, obj: Any, nkeys: int) -> bool:
@@ -424,11 +430,12 @@ def _quantity_ok(q) -> bool:
     )
 
 
-def claim_fast(c, text: str, boilerplate, published: Optional[str], entities) -> Optional[int]:
+def claim_fast(c, text: str, boilerplate, published: Optional[str], entities, prefix: Optional[str] = None) -> Optional[int]:
     """The hash of the claim's content key (validate._record's C505 key) if check_claim would report
-    nothing for it against this article text and every entity it names is in `entities`; else None."""
+    nothing for it against this article text and every entity it names is in `entities`; else None.
+    prefix: article_id + "-c", when the caller has it."""
     aid = c.article_id
-    if not c.claim_id.startswith(aid + "-c"):
+    if not c.claim_id.startswith(prefix or aid + "-c"):
         return None
     cl = c.claimant
     e = cl.entity_id
@@ -437,6 +444,13 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities) ->
             return None
     elif e is None or e not in entities:
         return None
+    n = len(text)
+    m = cl.mention
+    if m is not None:
+        a = m.start
+        b = m.end
+        if not (a < b <= n and text[a:b] == m.text):
+            return None
     chain = c.source_chain
     for s in chain:
         e = s.entity_id
@@ -445,17 +459,24 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities) ->
                 return None
         elif e is None or e not in entities:
             return None
-    if chain[-1].kind != "author" or chain[0].kind != cl.kind or chain[0].entity_id != cl.entity_id:
+        m = s.mention
+        if m is not None:
+            a = m.start
+            b = m.end
+            if not (a < b <= n and text[a:b] == m.text):
+                return None
+    first = chain[0]
+    if chain[-1].kind != "author" or first.kind != cl.kind or first.entity_id != cl.entity_id:
         return None
     ev = c.evidence
     cited = ev.cited
-    if not cited or (len(cited) > 1 and ("none_stated" in cited or len(set(cited)) != len(cited))):
+    k = len(cited)
+    if not k or (k > 1 and ("none_stated" in cited or len(set(cited)) != k)):
         return None
     types = c.claim_types
     qs = c.quantities
     if ("quantity" in types) != bool(qs) or (len(types) > 1 and len(set(types)) != len(types)):
         return None
-    n = len(text)
     for q in qs:
         lo = q.lower
         v = q.value
@@ -481,7 +502,8 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities) ->
             b = m.end
             if not (a < b <= n and text[a:b] == m.text):
                 return None
-        if event.date is not None and not date_ok(event.date):
+        d = event.date
+        if d is not None and not (_dates.get(d) or date_ok(d)):
             return None
         for e in (event.agent, event.recipient, event.item_entity_id):
             if e is not None and e not in entities:
@@ -491,35 +513,11 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities) ->
             return None
     sd = c.statement_date
     if sd is not None:
-        if not date_ok(sd):
+        if not (_dates.get(sd) or date_ok(sd)):
             return None
         if published:
             k = min(len(sd), len(published))
             if sd[:k] > published[:k]:
-                return None
-    content = c.content
-    prev = -1
-    for sp in content:
-        s = sp.start
-        e = sp.end
-        if not (s < e <= n and text[s:e] == sp.text) or s < prev:
-            return None
-        prev = e
-        for bs, be in boilerplate:
-            if s < be and bs < e:
-                return None
-    m = cl.mention
-    if m is not None:
-        a = m.start
-        b = m.end
-        if not (a < b <= n and text[a:b] == m.text):
-            return None
-    for s in chain:
-        m = s.mention
-        if m is not None:
-            a = m.start
-            b = m.end
-            if not (a < b <= n and text[a:b] == m.text):
                 return None
     m = c.cue
     if m is not None:
@@ -537,9 +535,27 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities) ->
         b = m.end
         if not (a < b <= n and text[a:b] == m.text):
             return None
+    content = c.content
     if len(content) == 1:
         sp = content[0]
-        return hash((aid, ((sp.start, sp.end),)))
+        a = sp.start
+        b = sp.end
+        if not (a < b <= n and text[a:b] == sp.text):
+            return None
+        for bs, be in boilerplate:
+            if a < be and bs < b:
+                return None
+        return hash((aid, ((a, b),)))
+    prev = -1
+    for sp in content:
+        a = sp.start
+        b = sp.end
+        if not (a < b <= n and text[a:b] == sp.text) or a < prev:
+            return None
+        prev = b
+        for bs, be in boilerplate:
+            if a < be and bs < b:
+                return None
     return hash((aid, tuple([(sp.start, sp.end) for sp in content])))
 
 

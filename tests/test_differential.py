@@ -1,0 +1,296 @@
+"""The fast path against the contract: jsonschema, the reference parser and the reference validator.
+
+The validator's hot path does not run jsonschema; these tests keep the published JSON Schema the
+contract. On thousands of generated records (valid ones from claimset.synth, and seeded mutations
+of them: missing, extra, mistyped, out-of-range, badly patterned, duplicated keys, NaN, huge
+numbers, lone surrogates, ...) they assert that
+
+* every line the fast path accepts is accepted by the reference parser and by jsonschema, and
+  every valid line is accepted by the fast path (so the validator's verdict is the reference's);
+* every claim the fast semantic check accepts gets no problem from validate.check_claim;
+* the streaming engine reports exactly the reference Validator's problems, counts and files, for
+  JSONL files and the data/ layout, with 1 job and with 2 (files cut into byte ranges).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from claimset import engine, fastcheck as fc, synth
+from claimset.jsonio import parse_record
+from claimset.utils import json_line
+from claimset.validate import ArticleInfo, Origin, Sink, Validator, _schema_validator, check_claim
+
+N_RECORDS = 400  # claims; with their articles, entities and mutations: thousands of lines
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    out = {"entity": [], "article": [], "claim": [], "cluster": []}
+    for kind, rec in synth.corpus(N_RECORDS, seed=7, claims_per_article=8, text_chars=900, n_entities=40):
+        out[kind].append(rec)
+    return out
+
+
+TABLE = {"entity": "entities", "article": "articles", "claim": "claims", "cluster": "clusters"}
+ODD_VALUES = [None, True, False, 0, -1, 1.5, 2**70, "", "x", "Z Z", "2024-02-30", "\n", [], {}, [1], {"a": 1}, 10**25, -0.0, "a" * 130]
+
+
+def _paths(obj, prefix=()):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield prefix + (k,)
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield prefix + (i,)
+            yield from _paths(v, prefix + (i,))
+
+
+def _get(obj, path):
+    for p in path:
+        obj = obj[p]
+    return obj
+
+
+def mutations(rec: dict, rng: random.Random, n: int) -> list[str]:
+    """n mutated JSON texts of rec (most invalid, some still valid)."""
+    out = []
+    paths = list(_paths(rec))
+    for _ in range(n):
+        obj = copy.deepcopy(rec)
+        kind = rng.randrange(9)
+        path = rng.choice(paths)
+        parent = _get(obj, path[:-1])
+        if kind == 0 and isinstance(path[-1], str):
+            del parent[path[-1]]
+        elif kind == 1:
+            parent[path[-1]] = rng.choice(ODD_VALUES)
+        elif kind == 2 and isinstance(_get(obj, path), dict):
+            _get(obj, path)[rng.choice(["extra", "text", "kind", "Start"])] = 1
+        elif kind == 3 and isinstance(_get(obj, path), int) and not isinstance(_get(obj, path), bool):
+            parent[path[-1]] = _get(obj, path) + rng.choice([-1, 1, 1000, 0.5])
+        elif kind == 4 and isinstance(_get(obj, path), str):
+            parent[path[-1]] = _get(obj, path) + rng.choice(["-", "\n", " ", "\u00e9", "A", ":"])
+        text = json_line(obj)
+        if kind == 5:  # a repeated key, written in the ways JSON allows
+            key = rng.choice([k for k in obj if isinstance(k, str)] or ["x"])
+            sep = rng.choice([":", " :", ": ", "\t:"])
+            text = text[:-1] + f',"{key}"{sep}{json.dumps(obj.get(key))}' + "}"
+        elif kind == 6:
+            text = text.replace(":", " : ", rng.randint(1, 3))
+        elif kind == 7:
+            text = rng.choice([text.replace("null", "NaN", 1), text.replace('"', '"\\ud800', 1)[:], text.replace("0", "1e400", 1), text.replace(":", ":\\u003a", 0) + " ", text[:-2]])
+        elif kind == 8:
+            text = text.replace(",", ', "', 1) if rng.random() < 0.3 else text.replace(":", ":\\u003a", 0)
+        out.append(text)
+    return out
+
+
+def reference_accepts(table: str, text: str) -> bool:
+    obj, fail = parse_record(text)
+    if fail:
+        return False
+    return not any(True for _ in _schema_validator(table).iter_errors(obj))
+
+
+def fast_accepts(table: str, text: str) -> bool:
+    """Decode + walker, plus what claim_fast / article_ok prove for the COVERED fields (see fastcheck)."""
+    tc = fc.table_check(table)
+    raw = text.encode("utf-8", "surrogatepass")
+    try:
+        rec = tc.decode(raw)
+    except Exception:
+        return False
+    return tc.walk_raw(rec, raw) >= 0 and _covered_ok(table, rec, json.loads(text))
+
+
+def _covered_ok(table: str, rec, obj: dict) -> bool:
+    """COVERED patterns are proven elsewhere in the fast path (claim_fast, article_ok): check them here."""
+    import re
+
+    for dotted in fc.COVERED.get(table, ()):
+        values = [obj]
+        for key in dotted.split("."):
+            nxt = []
+            for v in values:
+                v = v.get(key) if isinstance(v, dict) else None
+                if isinstance(v, list):
+                    nxt.extend(v)
+                elif v is not None:
+                    nxt.append(v)
+            values = nxt
+        pattern = {"text_sha256": r"[0-9a-f]{64}"}.get(dotted.split(".")[-1])
+        for v in values:
+            if not isinstance(v, str):
+                continue
+            if dotted.endswith("date") or dotted == "published":
+                ok = fc.date_ok(v)  # claim_fast / article_ok: date_ok
+            elif pattern:
+                ok = re.fullmatch(pattern, v) is not None  # article_ok: equal to a computed hex digest
+            else:
+                ok = fc.id_ok(v)  # claim_fast: equal to a registered ID (which passed the ID pattern)
+            if not ok:
+                return False
+    return True
+
+
+@pytest.mark.parametrize("kind", ["entity", "article", "claim", "cluster"])
+def test_fast_structure_never_accepts_what_jsonschema_rejects(kind, corpus):
+    table = TABLE[kind]
+    rng = random.Random(hash(kind) & 0xFFFF)
+    valid = [json_line(r) for r in corpus[kind]]
+    assert valid
+    fast_valid = sum(fast_accepts(table, t) for t in valid)
+    if table != "clusters":
+        assert fast_valid == len(valid), "valid records must take the fast path"
+    checked = 0
+    for rec in corpus[kind][:120]:
+        for text in mutations(rec, rng, max(12, 600 // len(corpus[kind][:120]))):
+            checked += 1
+            if fast_accepts(table, text):
+                assert reference_accepts(table, text), f"fast path accepted what the contract rejects: {text[:300]}"
+    assert checked >= 400
+
+
+def test_fast_semantics_never_accepts_what_check_claim_rejects(corpus):
+    rng = random.Random(3)
+    arts = {a["article_id"]: a for a in corpus["article"]}
+    ents = {e["entity_id"] for e in corpus["entity"]}
+    tc = fc.table_check("claims")
+    agree = total = 0
+    for c in corpus["claim"]:
+        art = arts[c["article_id"]]
+        info = ArticleInfo(art["text"], [(b["start"], b["end"]) for b in art["boilerplate"]], art["published"])
+        for text in [json_line(c)] + mutations(c, rng, 8):
+            raw = text.encode("utf-8", "surrogatepass")
+            try:
+                rec = tc.decode(raw)
+            except Exception:
+                continue
+            if tc.walk_raw(rec, raw) < 0 or not reference_accepts("claims", text):
+                continue
+            obj = json.loads(text)
+            sink = Sink(Path("."))
+            check_claim(obj, Origin("c.jsonl", text), info, sink)
+            refs_ok = all(
+                r in ents
+                for r in [obj["claimant"]["entity_id"], *(s["entity_id"] for s in obj["source_chain"])]
+                + ([obj["event"][k] for k in ("agent", "recipient", "item_entity_id")] if obj["event"] else [])
+                if r is not None
+            )
+            fast = fc.claim_fast(rec, info.text, info.boilerplate, info.published, ents) is not None
+            total += 1
+            if fast:
+                assert not sink.problems and refs_ok, (text[:300], sink.problems)
+                key = (obj["article_id"], tuple((s["start"], s["end"]) for s in obj["content"]))
+                assert fc.claim_fast(rec, info.text, info.boilerplate, info.published, ents) == hash(key)
+            agree += fast == (not sink.problems and refs_ok)
+    assert total > 500
+    assert agree == total, f"{total - agree} of {total} claims: fast and reference disagree"
+
+
+# --- the whole engine against the reference validator ----------------------------------------------
+
+
+def _mutate_file(path: Path, rng: random.Random, rate: float) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for i, line in enumerate(lines):
+        if line and rng.random() < rate:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            lines[i] = mutations(rec, rng, 1)[0]
+    if rng.random() < 0.3 and len(lines) > 3:  # a duplicated record: C501 / C505
+        lines.insert(rng.randrange(len(lines)), lines[1])
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _same(root: Path, paths: list[Path], jobs: int):
+    ref = Validator(root).run(paths)
+    got = engine.run(paths, root, jobs=jobs)
+    assert [p.as_dict() for p in got.problems] == [p.as_dict() for p in ref.problems]
+    assert got.records == ref.records and got.files == ref.files
+    return ref
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_engine_equals_reference_on_jsonl(tmp_path, seed, monkeypatch):
+    monkeypatch.setattr(engine, "SPLIT_BYTES", 20_000)  # cut even small files into byte ranges
+    files = synth.write_jsonl(tmp_path / "j", 150, seed=seed, claims_per_article=6, text_chars=700, n_entities=30)
+    rng = random.Random(seed)
+    for t in ("claims", "articles", "entities", "clusters"):
+        _mutate_file(files[t], rng, 0.05 if t != "articles" else 0.03)
+    paths = [files[t] for t in ("entities", "articles", "claims", "clusters")]
+    for jobs in (1, 2):
+        ref = _same(tmp_path, paths, jobs)
+    assert ref.problems and ref.records["claims"] > 100
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_engine_equals_reference_on_folders(tmp_path, seed):
+    data = synth.write_dirs(tmp_path, 120, seed=seed, claims_per_article=6, text_chars=700, n_entities=30)
+    rng = random.Random(seed)
+    claims = sorted(data.glob("articles/*/claims.jsonl"))
+    for p in rng.sample(claims, 5):
+        _mutate_file(p, rng, 0.2)
+    # a claim filed under the wrong article, an article with a broken hash, a file with CRLF
+    a, b = claims[0], claims[1]
+    b.write_text(b.read_text(encoding="utf-8") + a.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    art = claims[2].parent / "article.json"
+    art.write_text(art.read_text(encoding="utf-8").replace('"text_sha256": "', '"text_sha256": "0'), encoding="utf-8")
+    claims[3].write_bytes(claims[3].read_bytes().replace(b"\n", b"\r\n", 1))
+    for jobs in (1, 2):
+        ref = _same(tmp_path, [data], jobs)
+    assert ref.problems
+
+
+def test_engine_file_level_failures_match(tmp_path, monkeypatch):
+    """Invalid UTF-8, CR, BOM, blank files and long lines found mid-stream roll the file back."""
+    monkeypatch.setattr(engine, "SPLIT_BYTES", 5_000)
+    files = synth.write_jsonl(tmp_path / "j", 60, seed=9, claims_per_article=6, text_chars=600, n_entities=10)
+    base = files["claims"].read_bytes()
+    cases = {
+        "utf8-late": base[:-200] + b"\xff" + base[-200:],
+        "cr-then-utf8": base.replace(b"\n", b"\r\n", 1)[:-100] + b"\xc3" + base[-100:],
+        "cr": base[: len(base) // 2] + b"\r" + base[len(base) // 2 :],
+        "bom": b"\xef\xbb\xbf" + base,
+        "blank": b"\n \n\n",
+        "empty": b"",
+        "blank-lines": base.replace(b"\n", b"\n\n", 3),
+    }
+    for name, data in cases.items():
+        files["claims"].write_bytes(data)
+        paths = [files[t] for t in ("entities", "articles", "claims")]
+        for jobs in (1, 2):
+            _same(tmp_path, paths, jobs)
+
+
+def test_canonical_bytes_equal_the_reference_serialisation(corpus):
+    """The build's fast path writes msgspec's encoding; it must be utils.json_line(build.canonical(...))."""
+    from claimset.build import canonical
+
+    rng = random.Random(5)
+    odd = ["\u2028", "\u2029", "\x7f", "\x00", "\x1f", '"', "\\", "/", "\u00e9", "\U0001f600", "<>&", "\t", "\n", "\ud7ff", "\ufeff"]
+    floats = [0.0, -0.0, 1.0, 2.5, 1e15, 9999999999999998.0, 0.0001, 123456.789, 1 / 3, 1e-4 * 3, 5e15 + 0.5]
+    tc = fc.table_check("claims")
+    checked = 0
+    for c in corpus["claim"][:300]:
+        obj = copy.deepcopy(c)
+        obj["claim"] = "".join(rng.choice(odd + ["a", " "]) for _ in range(12))
+        obj["annotator"] = rng.choice(odd) + "x"
+        if obj["quantities"]:
+            obj["quantities"][0]["value"] = rng.choice(floats + [3, 10**6])
+        raw = json.dumps(obj, ensure_ascii=rng.random() < 0.5).encode()
+        rec = tc.decode(raw)
+        if tc.walk(rec) < 0:  # floats msgspec and Python spell differently never take the fast path
+            continue
+        assert fc.canonical_line(rec) == json_line(canonical("claims", json.loads(raw))).encode("utf-8"), raw[:200]
+        checked += 1
+    assert checked > 250
