@@ -430,6 +430,15 @@ def _quantity_ok(q) -> bool:
     )
 
 
+
+def _quantity_ok(q, text: str, n: int) -> bool:
+    """Bounds in order (lower <= value <= upper) and the span quotes the text."""
+    lo, v, hi = q.lower, q.value, q.upper
+    if (lo is not None and v is not None and lo > v) or (v is not None and hi is not None and v > hi) or (lo is not None and hi is not None and lo > hi):
+        return False
+    m = q.span
+    return m.start < m.end <= n and text[m.start : m.end] == m.text
+
 def claim_fast(c, text: str, boilerplate, published: Optional[str], entities, prefix: Optional[str] = None) -> Optional[int]:
     """The hash of the claim's content key (validate._record's C505 key) if check_claim would report
     nothing for it against this article text and every entity it names is in `entities`; else None.
@@ -478,30 +487,13 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities, pr
     if ("quantity" in types) != bool(qs) or (len(types) > 1 and len(set(types)) != len(types)):
         return None
     for q in qs:
-        lo = q.lower
-        v = q.value
-        hi = q.upper
-        if (lo is not None and v is not None and lo > v) or (v is not None and hi is not None and v > hi) or (lo is not None and hi is not None and lo > hi):
-            return None
-        m = q.span
-        a = m.start
-        b = m.end
-        if not (a < b <= n and text[a:b] == m.text):
+        if not _quantity_ok(q, text, n):
             return None
     event = c.event
     if event is not None:
         q = event.quantity
-        if q is not None:
-            lo = q.lower
-            v = q.value
-            hi = q.upper
-            if (lo is not None and v is not None and lo > v) or (v is not None and hi is not None and v > hi) or (lo is not None and hi is not None and lo > hi):
-                return None
-            m = q.span
-            a = m.start
-            b = m.end
-            if not (a < b <= n and text[a:b] == m.text):
-                return None
+        if q is not None and not _quantity_ok(q, text, n):
+            return None
         d = event.date
         if d is not None and not (_dates.get(d) or date_ok(d)):
             return None
