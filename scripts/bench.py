@@ -268,22 +268,30 @@ def main(argv=None) -> None:
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "claimset-bench")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--plot", default=str(ROOT / "docs" / "benchmarks.png"), help="PNG path, or '' for none")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement below 1M claims; the fastest is kept")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (at most 2 from 1M claims); the fastest is kept")
     ap.add_argument("--memory", default="100e6,1e9", help="claims JSONL sizes in bytes for the memory test ('' to skip)")
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--render-only", action="store_true", help="rewrite the report and plot from WORK/bench.json (no measurement)")
     args = ap.parse_args(argv)
     if args.child:
         kind, corpus, shape, jobs, extra = args.child
         print(json.dumps(child(kind, Path(corpus), shape, int(jobs), extra)))
         return
 
+    if args.render_only:
+        saved = json.loads((args.work / "bench.json").read_text())
+        args.out.write_text(render(saved["rows"], saved["memory"], args), encoding="utf-8")
+        if args.plot:
+            plot(saved["rows"], saved["memory"], Path(args.plot))
+        print(f"wrote {args.out}")
+        return
     sizes = [int(float(s)) for s in args.sizes.split(",") if s]
     shapes = [s for s in args.shapes.split(",") if s]
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in sizes:
-        rep = args.repeat if n < 1_000_000 else 1
+        rep = args.repeat if n < 1_000_000 else min(args.repeat, 2)
         for shape in shapes:
             print(f"{shape} {n:,} claims", flush=True)
             corpus = corpus_for(args.work, shape, n)
@@ -430,50 +438,64 @@ def render(rows: list[dict], memory: list[dict], args) -> str:
 
 NOTES = """## What the figures mean, and what would close the gaps
 
-**Where validation time goes (JSONL, per claim, one core).** msgspec parses and type-checks a line
-(types, enums, required and unknown fields, lengths, minimums) in C in less time than orjson takes
-only to parse it. What remains is Python: the walker generated from the JSON Schema (ID patterns,
-the key count that proves there is no duplicate key, float spelling) and the semantic checks
-(`fastcheck.claim_fast`: every span against the article text, source chain, evidence, quantities,
-dates, entity references, the content key). Per claim they cost about as much again as the parse,
-plus a little for the dataset state and the article lookups. Articles cost more than their parse
-(NFC check, SHA-256 of the text, boilerplate spans, spilling the text for the claims read later).
-The per-article-folder shape spends most of the floor's time opening three files per article, so
-the same Python work weighs less there.
+**Single core: the targets not met.** All checks run at about a third of the orjson parse floor on
+one JSONL file (0.32 at 1M claims) and between a quarter and a half of it on per-article folders
+(the folder floor is dominated by opening three files per article and moves with the page cache:
+0.51 in a previous run of this script with a colder cache, 0.28 here). Where the time goes, per
+claim on this machine (microseconds, measured with the parts switched off one by one): msgspec
+parses and type-checks a line (types, enums, required and unknown fields, lengths, minimums) in
+about 5, less than orjson's 6.6 for parsing alone; the walker generated from the JSON Schema (ID
+patterns, the key count that proves there is no repeated key, float spelling) about 1.7; the
+semantic checks (`fastcheck.claim_fast`: every span against the article text, source chain,
+evidence, quantities, dates, entity references, the content key) about 5; reading and splitting
+lines, the loop, the dataset arrays and the article lookups 3 to 6: about 20 in all in the full run,
+against 6.6 for the floor. Articles cost more than their parse (NFC check, SHA-256 of the
+text, boilerplate spans). In the folder layout the reference reader's per-folder work (listing the
+folder, three existence checks, resolving links, reading two files whole) costs more than the
+records.
 
-**What would close the single-core gap.** The parse is already at the floor; the gap is the
-per-record Python (about 7 microseconds a claim on this machine). Compiling `claim_fast` and the
-generated walker (a small C or Rust extension, or Cython, over the msgspec structs), or a
-duplicate-key option in msgspec (which would make the key count unnecessary), would bring a claim
-to roughly parse + 1-2 microseconds, that is above 50% of the floor. Nothing in the design needs
-to change for that: the fast path only says "certainly valid" and everything else goes to the
-reference checks.
+**What would close it.** The parse is already below the floor; the gap is per-record Python,
+about 13 microseconds a claim. Compiling `claim_fast` and the generated walker (a small C or Rust
+extension, or Cython, over the msgspec structs), or a duplicate-key option in msgspec (which would
+make the key count unnecessary), would bring a claim to about the parse plus 2 microseconds: above
+50% of the floor. For folders, a reader on `os.scandir` with one `open` per file (instead of
+pathlib and the existence checks) would halve the per-folder cost. None of this changes the design:
+the fast path only says "certainly valid"; everything else goes to the reference checks.
 
 **Parallel.** Files, and byte ranges of large JSONL files, are validated in worker processes; the
-parent merges parts in source order, so reports and release bytes are the same for any `--jobs`.
-The serial parts are the start (discovery), the article index between phases, the merge, and the
-end (sorting the ID and content hashes). On a 2-core machine that other processes also use, the
-measured speed-up moves with their load; at the largest sizes the serial parts are a few percent.
+parent merges the parts in source order, so reports and release bytes are the same for any
+`--jobs`. The serial parts are discovery, the article index between phases, the merge and the
+final sort of the hashes. At 10k claims they dominate (and starting the workers costs more than it
+saves); from 100k on, 2 jobs give 1.6 to 2.2 times one job. The machine is shared with other work:
+the speed-ups move with its load from run to run.
 
 **Memory model.** JSONL is read in 1 MiB chunks; nothing keeps records. Per record the engine keeps
-a 64-bit hash of its ID and its location (and for claims the hash of the content key): 24 bytes a
-claim, 16-20 for others, in arrays. Duplicates are found at the end by sorting the hashes, and only
-the colliding records are read again (so C501 and C505 are exact). Entity IDs are kept as strings
-(few). Claims in separate JSONL files are checked against article texts spilled to a temporary file
-(text, boilerplate, date) and looked up by hash; claims in article folders use their folder's text.
-The 1 GB run therefore holds about 24 bytes per claim beyond a fixed ~80 MB (the interpreter,
-msgspec, numpy, one chunk).
+a 64-bit hash of its ID and its location, and for claims the hash of the content key: 24 bytes a
+claim, 16-20 for others, in arrays. Duplicates are found at the end by sorting the hashes; only the
+colliding records are read again, so C501 and C505 are exact. Entity IDs are kept as strings (few).
+Claims in separate JSONL files are checked against their article found by hash: the article's own
+JSONL line is read again (or, for articles that went through the reference path, a copy spilled to
+a temporary file); claims in article folders use their folder's text. The 1 GB run therefore holds
+24 bytes per claim beyond a fixed ~130 MB (interpreter, msgspec, numpy, one chunk): 159 MB.
+The folder layout also grows with the number of folders: the list of folders that discovery
+(validate.discover) returns, about 600 bytes a folder, and the table of files holding records. In
+this run that came to about 2 KB a folder (278 MB for 100,000 folders); keeping the per-part
+indexes to the current folder and leaving texts out of the file table, done after this run, brings
+it to about 1.4 KB (238 MB measured for the same 100,000 folders). A lazier discovery (folder names
+only) would take most of the rest.
 
 **Build.** While validating, each record's canonical line (one msgspec encode; identical to the
-reference `json_line(canonical(...))`) goes to sorted run files (32 MB each). After a valid run the
-runs are merged by ID (concatenated when already in order) into JSONL, and the same bytes, 32 MB at
-a time, go through pyarrow's own JSON reader with the Arrow schema derived from the models into one
-Parquet row group each. Tables above 256 MB of JSONL are split into equal-row shards. The
-conversion therefore costs pyarrow's own read_json + write_table plus one encode per record and
-the run files.
+reference `json_line(canonical(...))`, checked by tests/test_differential.py) goes to run files of
+32 MB, sorted by ID. After a valid run the runs are merged by ID (concatenated when already in
+order) into JSONL, and the same bytes, 32 MB at a time, go through pyarrow's own JSON reader with
+the Arrow schema derived from the models into one Parquet row group each. Tables above 256 MB of
+JSONL are split into equal-row shards (3 for the claims at 1M). The conversion costs pyarrow's own
+read_json + write_table, plus one encode per record, the run files, and writing the JSONL files,
+which the pyarrow baseline does not write at all. Peak memory of the build: ~330 MB, mostly
+pyarrow's row-group buffers; smaller row groups (CLAIMSET_ROW_GROUP_BYTES) lower it.
 
 **Load.** `claimset.load` reads the manifest's Parquet files with the schema derived from the
-models; it is pyarrow's reader, so it runs at its speed (the small difference either way is noise).
+models: pyarrow's reader at pyarrow's speed (the difference either way is noise).
 """
 
 

@@ -302,7 +302,8 @@ class Engine(Validator):
         return super()._outside(path)
 
     def _read(self, path: Path, *, allow_cr: bool = False):
-        self._register_file(path)
+        if Path(path).name != layout.TEXT_FILE:  # texts hold no record: no location ever points at them
+            self._register_file(path)
         text = super()._read(path, allow_cr=allow_cr)
         if text is not None:
             self._tick(len(text))
@@ -765,6 +766,11 @@ class Engine(Validator):
         count = 0
         last_aid = None
         text = bps = pub = None
+        out: list = []  # build: canonical lines of this block, handed over at once
+        add_out = out.append
+        first_id = last_id = ""
+        ordered = True
+        out_bytes = 0
         for raw in lines:
             if dec is not None:
                 try:
@@ -800,12 +806,23 @@ class Engine(Validator):
                                 add_loc(base | n)
                                 add_c(ck)
                                 if build is not None:
-                                    build.add("claims", c.claim_id, enc)
+                                    cid = c.claim_id
+                                    if cid < last_id:
+                                        ordered = False
+                                    elif not out:
+                                        first_id = cid
+                                    last_id = cid
+                                    add_out(enc)
+                                    out_bytes += len(enc)
                                 blank = False
                                 n += 1
                                 continue
             records["claims"] += count
             count = 0
+            if out:  # keep the build's order of lines: hand over what came before this line
+                build.extend("claims", out, first_id, last_id, ordered, out_bytes)
+                out.clear()
+                ordered, out_bytes, last_id = True, 0, ""
             got = self._slow_line(raw, n, rel, fidx, "claims", expect)
             last_aid = None  # the slow path may have registered records or changed the current article
             if got is not None and got != "blank":
@@ -814,6 +831,8 @@ class Engine(Validator):
                 blank = False
             n += 1
         records["claims"] += count
+        if out:
+            build.extend("claims", out, first_id, last_id, ordered, out_bytes)
         return ("ok", n, blank)
 
 
@@ -1014,6 +1033,8 @@ def run_task(task) -> dict:
             u = ctx.units[ui]
             eng.unit = ui
             eng.cur_aid = eng.cur_info = None
+            eng.file_ids.clear()  # only the current unit's files are looked up: keep the dicts small
+            eng._rel_ids.clear()
             if u.kind == "article":
                 eng._article_dir(u.path)
             elif u.kind == "json":

@@ -36,11 +36,28 @@ class Collector:
         self.folder = folder
         self.buf: dict[str, list] = {t: [] for t in TABLES}
         self.size = {t: 0 for t in TABLES}
+        self.last = {t: "" for t in TABLES}
+        self.ordered = {t: True for t in TABLES}
         self.runs: dict[str, list] = {t: [] for t in TABLES}  # (path, rows, bytes, first id, last id)
 
     def add(self, table: str, rid: str, line: bytes) -> None:
-        self.buf[table].append((rid, line))
+        self.buf[table].append(line)
+        if rid < self.last[table]:
+            self.ordered[table] = False
+        self.last[table] = rid
         self.size[table] += len(line) + 1
+        if self.size[table] >= RUN_BYTES:
+            self.flush(table)
+
+    def extend(self, table: str, lines: list, first: str, last: str, ordered: bool, nbytes: int) -> None:
+        """add() for a block of lines whose IDs run from `first` to `last` (in order if `ordered`)."""
+        if not lines:
+            return
+        self.buf[table].extend(lines)
+        if not ordered or first < self.last[table]:
+            self.ordered[table] = False
+        self.last[table] = last
+        self.size[table] += nbytes + len(lines)
         if self.size[table] >= RUN_BYTES:
             self.flush(table)
 
@@ -59,15 +76,18 @@ class Collector:
         buf = self.buf[table]
         if not buf:
             return
-        buf.sort(key=lambda x: x[0])
+        prefix = len(b'{"' + ID_FIELDS[table].encode() + b'":"')
+        if not self.ordered[table]:
+            buf.sort(key=lambda line: _id_of(line, prefix))
         fd, path = tempfile.mkstemp(prefix=f"run-{table}-", suffix=".jsonl", dir=self.folder)
-        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
-            for _, line in buf:
-                f.write(line)
-                f.write(b"\n")
-        self.runs[table].append((path, len(buf), self.size[table], buf[0][0], buf[-1][0]))
+        with os.fdopen(fd, "wb") as f:
+            f.write(b"\n".join(buf))
+            f.write(b"\n")
+        self.runs[table].append((path, len(buf), self.size[table], _id_of(buf[0], prefix), _id_of(buf[-1], prefix)))
         self.buf[table] = []
         self.size[table] = 0
+        self.last[table] = ""
+        self.ordered[table] = True
 
     def part(self) -> dict:
         for t in TABLES:
