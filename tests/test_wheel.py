@@ -32,6 +32,10 @@ def test_wheel_contains_release_and_schemas(wheel):
     for table in ("articles", "claims", "entities", "clusters"):
         assert f"claimset/release/{table}.parquet" in names
     assert "claimset/release/manifest.json" in names
+    # the compiled fast path (hatch_build.py), unless a pure build was asked for
+    if os.environ.get("CLAIMSET_PURE") != "1":
+        assert any(n.startswith("claimset/_cfast") and n.endswith(sysconfig.get_config_var("EXT_SUFFIX")) for n in names), names
+        assert "-none-any" not in wheel.name
 
 
 def test_fresh_venv_loads_claims_offline(wheel, tmp_path):
@@ -49,6 +53,8 @@ def test_fresh_venv_loads_claims_offline(wheel, tmp_path):
         "m = claimset.manifest();"
         "assert t.num_rows == m['tables']['claims']['rows'];"
         "assert 'site-packages' in claimset.__file__ and 'work' not in pathlib.Path(claimset.__file__).parts[:2], claimset.__file__;"
+        "from claimset import fastcheck;"
+        "assert fastcheck.table_check('claims').compiled or fastcheck.os.environ.get('CLAIMSET_PURE') == '1';"
         "print(json.dumps({'file': claimset.__file__, 'claims': t.num_rows, 'entities': claimset.load('entities').num_rows}))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CLAIMSET_RELEASE")}
