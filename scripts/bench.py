@@ -81,6 +81,9 @@ def _prepare(kind: str, extra: str) -> None:
 
 
 def child(kind: str, corpus: Path, shape: str, jobs: int, extra: str) -> dict:
+    if kind == "validate-pure":  # the same validation without the compiled fast path (_cfast)
+        os.environ["CLAIMSET_PURE"] = "1"
+        kind = "validate"
     _prepare(kind, extra)
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -300,6 +303,7 @@ def main(argv=None) -> None:
             r["floor"] = run_child("floor", corpus, shape, repeat=rep)
             r["v1"] = run_child("validate", corpus, shape, 1, repeat=rep)
             r["v2"] = run_child("validate", corpus, shape, args.jobs, repeat=rep)
+            r["v1_pure"] = run_child("validate-pure", corpus, shape, 1, repeat=rep)
             r["records"] = r["v1"]["records"]
             if shape == "jsonl":
                 sample = str(min(n, 100_000))
@@ -371,17 +375,20 @@ def render(rows: list[dict], memory: list[dict], args) -> str:
         "",
         "Floor: orjson parses every record of the same sources (and reads every text), nothing else: what no per-record "
         "validator can beat. claimset: `engine.run`, what `claimset validate` runs: structure, record semantics, dataset "
-        "checks, every problem with file, line and column. Ratio = claimset records/s / floor records/s, on one core.",
+        "checks, every problem with file, line and column. Ratio = claimset records/s / floor records/s, on one core. "
+        "The last column: the same validation with CLAIMSET_PURE=1 (the pure-Python fast path, no compiled `_cfast`).",
         "",
-        f"| shape | claims | records | MB | floor rec/s | claimset -j1 rec/s | ratio to floor | -j{args.jobs} rec/s | speed-up | MB/s -j1 | peak RSS -j1 (MB) | peak RSS -j{args.jobs} (MB, largest process) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| shape | claims | records | MB | floor rec/s | claimset -j1 rec/s | ratio to floor | -j{args.jobs} rec/s | speed-up | MB/s -j1 | peak RSS -j1 (MB) | peak RSS -j{args.jobs} (MB, largest process) | pure-Python fast path -j1 rec/s (ratio to floor) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         f, v1, v2 = r["floor"], r["v1"], r["v2"]
+        pure = r.get("v1_pure")
+        pure_cell = f"{fmt_rate(_rate(pure))} ({_rate(pure) / _rate(f):.2f})" if pure else "-"
         out.append(
             f"| {r['shape']} | {r['claims']:,} | {r['records']:,} | {mb(r['bytes'])} | {fmt_rate(_rate(f))} | {fmt_rate(_rate(v1))} | "
             f"{_rate(v1) / _rate(f):.2f} | {fmt_rate(_rate(v2))} | {v1['wall'] / v2['wall']:.2f}x | {r['bytes'] / v1['wall'] / 1e6:,.1f} | "
-            f"{_peak(v1)} | {_peak(v2)} |"
+            f"{_peak(v1)} | {_peak(v2)} | {pure_cell} |"
         )
     jl = [r for r in rows if r["shape"] == "jsonl"]
     if jl:

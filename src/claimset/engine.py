@@ -42,9 +42,22 @@ from typing import Any, Callable, Optional, Sequence
 
 from . import fastcheck as fc
 from . import layout
-from .jsonio import MAX_RECORD_BYTES, Failure, parse_record
+from .jsonio import MAX_RECORD_BYTES, Failure, decode_text, parse_record
 from .models import ID_FIELDS, TABLES
-from .validate import ArticleInfo, Origin, Problem, Report, Sink, Validator, Where, check_article, check_claim, discover
+from .validate import (
+    ARTICLE_EXTRA,
+    ARTICLE_FILES,
+    ArticleInfo,
+    Origin,
+    Problem,
+    Report,
+    Sink,
+    Validator,
+    Where,
+    check_article,
+    check_claim,
+    discover,
+)
 
 CHUNK = 1 << 20
 SPLIT_BYTES = 8 << 20  # JSONL files larger than this are split into byte ranges across jobs
@@ -235,6 +248,42 @@ class _Sink(Sink):
         return super().rel(path)
 
 
+def _slurp(path: str) -> bytes:
+    """A whole file through os.read: a third of the cost of open().read() on the small files of folders."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(fd, CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
+class _RawFile:
+    """What _stream needs of a file (read, seek) on a bare descriptor, for the same reason as _slurp;
+    only for regular files, where os.read returns short only at the end."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, path: str):
+        self.fd = os.open(path, os.O_RDONLY)
+
+    def read(self, n: int) -> bytes:
+        return os.read(self.fd, n)
+
+    def seek(self, offset: int) -> None:
+        os.lseek(self.fd, offset, os.SEEK_SET)
+
+    def __enter__(self) -> "_RawFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self.fd)
+
+
 class Engine(Validator):
     """One part of a run: a group of files or a byte range, read in a worker (or in the parent)."""
 
@@ -268,6 +317,7 @@ class Engine(Validator):
         self.range_info: Optional[dict] = None
         self.build = build  # build.Collector or None: receives (table, id, canonical bytes)
         self.checks = {t: fc.table_check(t) for t in TABLES}
+        self.meta_check = fc.table_check("articles", True)  # article.json: the text is in text.txt
         self.nbytes = 0
         self.recs_reported = 0
         self.spill_handles: dict[int, Any] = {}
@@ -286,20 +336,24 @@ class Engine(Validator):
         """Validator._outside, resolving each folder once: a file that is not a link, in a folder that
         resolves to itself or into the repository, is never outside."""
         p = os.fspath(path)
-        parent = os.path.dirname(os.path.abspath(p))
-        ok = self._resolved.get(parent)
+        if self._dir_inside(os.path.dirname(os.path.abspath(p))) and not os.path.islink(p):
+            return None
+        return super()._outside(path)
+
+    def _dir_inside(self, folder: str) -> bool:
+        """`folder` resolves to itself or into the repository (cached: every file in it asks)."""
+        ok = self._resolved.get(folder)
         if ok is None:
+            absolute = os.path.abspath(folder)
             try:
-                target = Path(parent).resolve(strict=True)
-                ok = str(target) == parent or target.is_relative_to(self.root)
+                target = Path(absolute).resolve(strict=True)
+                ok = str(target) == absolute or target.is_relative_to(self.root)
             except (OSError, RuntimeError):
                 ok = False
             if len(self._resolved) > 64:
                 self._resolved.clear()
-            self._resolved[parent] = ok
-        if ok and not os.path.islink(p):
-            return None
-        return super()._outside(path)
+            self._resolved[folder] = ok
+        return ok
 
     def _read(self, path: Path, *, allow_cr: bool = False):
         if Path(path).name != layout.TEXT_FILE:  # texts hold no record: no location ever points at them
@@ -309,9 +363,9 @@ class Engine(Validator):
             self._tick(len(text))
         return text
 
-    def _register_file(self, path) -> int:
+    def _register_file(self, path, rel: Optional[str] = None) -> int:
         i = self.file_id(path)
-        self._rel_ids[self.sink.rel(path)] = i
+        self._rel_ids[self.sink.rel(path) if rel is None else rel] = i
         return i
 
     def _tick(self, n: int) -> None:
@@ -326,6 +380,107 @@ class Engine(Validator):
             self.ctx.progress_records.value += recs - self.recs_reported
         self.nbytes = 0
         self.recs_reported = recs
+
+    # --- article folders ---------------------------------------------------------------------------
+
+    def _article_dir(self, folder) -> None:
+        """Validator._article_dir with one listing and one open per file, for a folder where nothing
+        is a link; any link (or odd file) goes to the reference reader, which resolves it."""
+        plain = self._plain_folder(folder)
+        if plain is None:
+            return super()._article_dir(folder)
+        d, rel, name, names = plain  # d and rel end with "/"
+        meta, text_file, claims = ARTICLE_FILES
+        for extra in sorted(names.difference(ARTICLE_FILES)):
+            self.sink.at(rel + extra, 1, 1, "C103", "", ARTICLE_EXTRA)
+        for part in (meta, text_file):
+            if part not in names:
+                self.sink.at(rel + part, 1, 1, "C105", "", f"{name}/ has no {part}")
+        text = None
+        if text_file in names:
+            got = self._read_plain(d + text_file, rel + text_file)
+            text = self._article_text(got[1], rel + text_file) if got else None
+        if meta in names:
+            self._meta_plain(d + meta, rel + meta, text, rel + text_file, name)
+        if claims in names:
+            self._claims_plain(d + claims, rel + claims, name)
+
+    def _plain_folder(self, folder) -> Optional[tuple[str, str, str, set]]:
+        """(path/, relative path/, name, entry names) of an article folder that is no link, in a folder
+        resolving into the repository, whose article files are regular files, not links: then none of
+        them can lead outside (Engine._outside), and no check needs a stat. Other entries are only
+        named (C103), so they may be anything."""
+        d = os.fspath(folder)  # normalised, as discover gives it: a Path, or a folder listed by name
+        parent, _, name = d.rpartition("/")
+        if not parent or name in (".", "..") or not self._dir_inside(parent):
+            return None
+        rel = self.sink.rel(d)
+        if rel == "." or rel.startswith(".."):  # at or above the root, relpath does not just append names
+            return None
+        names = set()
+        try:
+            if os.path.islink(d):
+                return None
+            with os.scandir(d) as entries:
+                for e in entries:  # d_type answers both questions without a stat
+                    if e.name in ARTICLE_FILES and (e.is_symlink() or not e.is_file()):
+                        return None
+                    names.add(e.name)
+        except OSError:
+            return None
+        return d + "/", rel + "/", name, names
+
+    def _read_plain(self, path: str, rel: str) -> Optional[tuple[bytes, str]]:
+        """Validator._read of a file _plain_folder vouched for: its bytes and text, or None (reported)."""
+        try:
+            data = _slurp(path)
+        except OSError as e:
+            self.sink.at(rel, 1, 1, "C101", "", f"cannot read the file ({e.strerror})")
+            return None
+        self.report.files += 1
+        text, fail = decode_text(data)
+        if fail:
+            self.sink.failure(rel, fail)
+            return None
+        self._tick(len(text))
+        return data, text
+
+    def _meta_plain(self, path: str, rel: str, text: Optional[str], text_rel: str, name: str) -> None:
+        fidx = self._register_file(path, rel)
+        got = self._read_plain(path, rel)
+        if got is not None and (text is None or not self._fast_meta(got[0], text, name, fidx)):
+            self._article_meta(got[1], rel, text, text_rel, name)
+
+    def _fast_meta(self, data: bytes, text: str, name: str, fidx: int) -> bool:
+        """Register an article.json that msgspec, the walker and article_ok prove valid with its text,
+        without the reference parser; False (nothing done) if not sure. The build needs the
+        reference's dict for the canonical line, so it keeps the reference path."""
+        mc = self.meta_check
+        if self.build is not None or not mc.ok or len(data) > MAX_RECORD_BYTES:
+            return False
+        try:
+            rec = mc.decode(data)
+        except Exception:
+            return False
+        if rec.article_id != name or mc.walk_raw(rec, data) < 0:
+            return False
+        got = fc.article_ok(rec, text)
+        if got is None:
+            return False
+        self._cur = (fidx, 0, None, None)
+        self.report.records["articles"] += 1
+        self.log_id("articles", name)
+        self.register_article(name, ArticleInfo(text, got[0], got[1]), got[2])
+        return True
+
+    def _claims_plain(self, path: str, rel: str, name: str) -> None:
+        fidx = self._register_file(path, rel)
+        try:
+            f = _RawFile(path)
+        except OSError as e:
+            self.sink.at(rel, 1, 1, "C101", "", f"cannot read the file ({e.strerror})")
+            return
+        self._jsonl_open(f, rel, fidx, "claims", name, 0, None)
 
     # --- dataset state ------------------------------------------------------------------------------
 
@@ -395,13 +550,18 @@ class Engine(Validator):
             if fd is None:  # pread, not mmap: read pages would count in this process's RSS
                 fd = self.spill_handles[fno] = os.open(self.ctx.files[fno], os.O_RDONLY)
             if raw_line:
-                line = os.pread(fd, 1 << 16, off)
-                while b"\n" not in line:
-                    more = os.pread(fd, 1 << 20, off + len(line))
+                # most articles fit in the first read; reading more costs a copy per claim file
+                line = os.pread(fd, 1 << 13, off)
+                cut = line.find(b"\n")
+                while cut < 0:
+                    more = os.pread(fd, max(len(line), 1 << 16), off + len(line))
                     if not more:
+                        cut = len(line)
                         break
+                    cut = more.find(b"\n")
+                    cut = cut + len(line) if cut >= 0 else -1
                     line += more
-                a = fc.decode_article_text(line.split(b"\n", 1)[0])
+                a = fc.decode_article_text(line[:cut])
                 return a.article_id, ArticleInfo(a.text, [(b.start, b.end) for b in a.boilerplate], a.published)
             head = os.pread(fd, _HDR.size + 4096, off)
             nt, nm = _HDR.unpack_from(head)
@@ -501,7 +661,7 @@ class Engine(Validator):
                 return False
             if art is None or art.text is None:
                 return False
-            ck = fc.claim_fast(rec, art.text, art.boilerplate, art.published, self.ctx.entities)
+            ck = self.checks["claims"].claim_fast(rec, art.text, art.boilerplate, art.published, self.ctx.entities)
             if ck is None:
                 return False
             self.report.records["claims"] += 1
@@ -538,7 +698,7 @@ class Engine(Validator):
         """Stream lines of `path` from byte `start` to `end` (None: the whole file, with file checks)."""
         rel = self.sink.rel(path)
         whole = end is None
-        fidx = self._register_file(path)
+        fidx = self._register_file(path, rel)
         self._table = table
         if whole:
             why = self._outside(path)
@@ -550,6 +710,12 @@ class Engine(Validator):
         except OSError as e:
             self.sink.at(rel, 1, 1, "C101", "", f"cannot read the file ({e.strerror})")
             return
+        self._jsonl_open(f, rel, fidx, table, expect, start, end)
+
+    def _jsonl_open(self, f, rel: str, fidx: int, table: str, expect: Optional[str], start: int, end: Optional[int]) -> None:
+        """jsonl() once the file is open (and closed here): stream it, then the file-level checks."""
+        whole = end is None
+        self._table = table
         if start == 0:
             self.report.files += 1
         snap = self.snapshot()
@@ -752,7 +918,7 @@ class Engine(Validator):
         walk_raw = tc.walk_raw
         enc_ = fc._ENCODE
         nodup = fc.no_duplicate_keys
-        claim_fast = fc.claim_fast
+        claim_fast = tc.claim_fast
         ents = self.ctx.entities
         index = self.ctx.index
         h_ids, h_locs = self.logs["claims"]
@@ -1402,7 +1568,7 @@ def _total_bytes(units: list) -> int:
         try:
             if u.kind == "article":
                 for name in (layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE):
-                    p = u.path / name
+                    p = Path(u.path) / name
                     if p.exists():
                         total += p.stat().st_size
             else:

@@ -16,7 +16,7 @@ module generates, once per process:
 The walker and the claim checks also exist compiled (_cfast.c, built into the wheel by
 hatch_build.py): the walker as a plan (``plan_value``, data generated from the same schema) that
 the C code runs, the claim checks reading the msgspec structs' slots. They are used when the
-module was built (about four times faster; the validator's single-core throughput depends on it)
+module was built (three to four times faster; the validator's single-core throughput depends on it)
 and give the same verdicts as the Python here, which stays as the fallback (CLAIMSET_PURE=1).
 
 Every function here answers only "certainly valid" (True) or "not sure" (False). A record that is

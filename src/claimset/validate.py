@@ -484,13 +484,13 @@ def _entity_refs(obj: dict) -> Iterator[tuple[list, str]]:
 # --- reading sources ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """One source to read: a JSON file, a JSONL file, or an article folder."""
 
     kind: str  # json | jsonl | article
     table: Optional[str]
-    path: Path
+    path: Path | str  # a str for the folders listed in data/articles/: a million Paths take 300 MB more
 
 
 def _jsonl_table(name: str) -> Optional[str]:
@@ -525,13 +525,11 @@ def _discover_dir(p: Path, root: Path, sink: Sink) -> list[Unit]:
         if not d.is_dir():
             continue
         found_layout = True
+        if table is None:
+            units += _article_folders(d, sink)
+            continue
         for child in sorted(d.iterdir()):
-            if table is None:
-                if child.is_dir():
-                    units.append(Unit("article", "articles", child))
-                else:
-                    sink.at(sink.rel(child), 1, 1, "C103", "", "only article folders belong in data/articles/")
-            elif child.suffix == ".json" and (child.is_file() or child.is_symlink()):
+            if child.suffix == ".json" and (child.is_file() or child.is_symlink()):
                 units.append(Unit("json", table, child))
             else:
                 sink.at(sink.rel(child), 1, 1, "C103", "", f"only <id>.json files belong in data/{sub}/")
@@ -545,6 +543,21 @@ def _discover_dir(p: Path, root: Path, sink: Sink) -> list[Unit]:
     return units
 
 
+def _article_folders(d: Path, sink: Sink) -> list[Unit]:
+    """A unit per folder in data/articles/, in name order (Path order, for siblings). A scandir entry
+    knows from the listing whether it is a folder; only a link needs Path.is_dir to follow it."""
+    with os.scandir(d) as entries:
+        found = sorted((e.name, Path(e.path).is_dir() if e.is_symlink() else e.is_dir()) for e in entries)
+    base = os.path.join(d, "")
+    units = []
+    for name, is_dir in found:
+        if is_dir:
+            units.append(Unit("article", "articles", base + name))
+        else:
+            sink.at(sink.rel(base + name), 1, 1, "C103", "", "only article folders belong in data/articles/")
+    return units
+
+
 def _discover_file(p: Path, sink: Sink) -> list[Unit]:
     t = _jsonl_table(p.name)
     if t:
@@ -555,6 +568,10 @@ def _discover_file(p: Path, sink: Sink) -> list[Unit]:
         return [Unit("json", p.parent.name, p)]
     sink.at(sink.rel(p), 1, 1, "C102", "", "not a claimset source: expected <table>.jsonl, an article file or data/entities|clusters/<id>.json")
     return []
+
+
+ARTICLE_FILES = (layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE)
+ARTICLE_EXTRA = "an article folder holds only article.json, text.txt and claims.jsonl"
 
 
 class Validator:
@@ -667,37 +684,45 @@ class Validator:
             self._record(table, obj, Origin(rel, line, n), expect)
 
     def _article_dir(self, folder: Path) -> None:
-        meta_path, text_path, claims_path = (folder / n for n in (layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE))
+        folder = Path(folder)
+        meta_path, text_path, claims_path = (folder / n for n in ARTICLE_FILES)
         why = self._outside(folder)
         if why:
             self.sink.at(self.sink.rel(folder), 1, 1, "C104", "", why)
             return
-        allowed = {layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE}
         for child in sorted(folder.iterdir()):
-            if child.name not in allowed:
-                self.sink.at(self.sink.rel(child), 1, 1, "C103", "", "an article folder holds only article.json, text.txt and claims.jsonl")
+            if child.name not in ARTICLE_FILES:
+                self.sink.at(self.sink.rel(child), 1, 1, "C103", "", ARTICLE_EXTRA)
         for part in (meta_path, text_path):
             if not part.exists():
                 self.sink.at(self.sink.rel(part), 1, 1, "C105", "", f"{folder.name}/ has no {part.name}")
-        text = self._read(text_path) if text_path.exists() else None
-        if text is not None and not text.strip():
-            self.sink.at(self.sink.rel(text_path), 1, 1, "C114", "", "the article text is empty")
-            text = None
+        text_rel = self.sink.rel(text_path)
+        text = self._article_text(self._read(text_path), text_rel) if text_path.exists() else None
         if meta_path.exists():
             raw = self._read(meta_path)
             if raw is not None:
-                rel = self.sink.rel(meta_path)
-                obj, fail = parse_record(raw) if raw.strip() else (None, Failure("C114", 1, 1, "the file is empty"))
-                if fail:
-                    self.sink.failure(rel, fail)
-                elif text is not None:
-                    if isinstance(obj, dict):
-                        if "text" in obj:
-                            self.sink.rec(Origin(rel, raw), ["text"], "C303", "unknown field 'text' in article.json (the text goes in text.txt)", key=True)
-                        obj = {**obj, "text": text}
-                    self._record("articles", obj, Origin(rel, raw, 0, self.sink.rel(text_path)), ("article_id", folder.name))
+                self._article_meta(raw, self.sink.rel(meta_path), text, text_rel, folder.name)
         if claims_path.exists():
             self._jsonl_file(claims_path, "claims", ("article_id", folder.name))
+
+    def _article_text(self, text: Optional[str], rel: str) -> Optional[str]:
+        """The text read from text.txt, or None when there is none to check spans against."""
+        if text is not None and not text.strip():
+            self.sink.at(rel, 1, 1, "C114", "", "the article text is empty")
+            return None
+        return text
+
+    def _article_meta(self, raw: str, rel: str, text: Optional[str], text_rel: str, name: str) -> None:
+        """article.json: its syntax is always checked, the record only with a text to join it to."""
+        obj, fail = parse_record(raw) if raw.strip() else (None, Failure("C114", 1, 1, "the file is empty"))
+        if fail:
+            self.sink.failure(rel, fail)
+        elif text is not None:
+            if isinstance(obj, dict):
+                if "text" in obj:
+                    self.sink.rec(Origin(rel, raw), ["text"], "C303", "unknown field 'text' in article.json (the text goes in text.txt)", key=True)
+                obj = {**obj, "text": text}
+            self._record("articles", obj, Origin(rel, raw, 0, text_rel), ("article_id", name))
 
     def read(self, paths: Sequence[Path]) -> None:
         """Read and check every source under `paths`; dataset checks wait for finish()."""
