@@ -46,14 +46,14 @@ def parquet_files(table: str, release: Optional[PathLike] = None) -> list[Path]:
 
 def load(table: str = "claims", release: Optional[PathLike] = None):
     """One table as a pyarrow.Table, typed by the schema derived from the models."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .schemas import arrow_schema
 
     schema = arrow_schema(table) if table in TABLES else None
-    parts = [pq.read_table(p, schema=schema) for p in parquet_files(table, release)]
-    return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+    files = [str(p) for p in parquet_files(table, release)]
+    # shards as one dataset: read in parallel, rows in the manifest's order
+    return pq.read_table(files[0] if len(files) == 1 else files, schema=schema)
 
 
 def records(table: str = "claims", release: Optional[PathLike] = None) -> Iterator[Record]:
