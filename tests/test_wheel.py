@@ -62,3 +62,20 @@ def test_fresh_venv_loads_claims_offline(wheel, tmp_path):
     out = subprocess.run([str(py), "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert str(env_dir) in out.stdout
+
+
+def test_wheel_without_a_compiler_is_pure_python(tmp_path):
+    """No working C compiler: the build hook says so and makes a pure wheel (the Python fast path)."""
+    env = {k: v for k, v in os.environ.items() if k != "CLAIMSET_PURE"}
+    env["CC"] = "/bin/false"
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    (whl,) = tmp_path.glob("claimset-*.whl")
+    assert whl.name.endswith("-py3-none-any.whl")
+    import zipfile
+
+    assert not [n for n in zipfile.ZipFile(whl).namelist() if "_cfast" in n and not n.endswith(".c")]
+    assert "the compiled fast path was not built" in out.stdout + out.stderr
