@@ -499,7 +499,8 @@ the speed-ups move with its load from run to run.
 **Memory model.** JSONL is read in 1 MiB chunks; nothing keeps records. Per record the engine keeps
 a 64-bit hash of its ID and its location, and for claims the hash of the content key: 24 bytes a
 claim, 16-20 for others, in arrays. Duplicates are found at the end by sorting the hashes; only the
-colliding records are read again, so C501 and C505 are exact. Entity IDs are kept as strings (few).
+colliding records are read again, so C501 and C505 are exact; likewise a claim ID named by a
+cluster is confirmed by reading the claim whose hash it matches, so C504 is exact. Entity IDs are kept as strings (few).
 Claims in separate JSONL files are checked against their article found by hash: the article's own
 JSONL line is read again (or, for articles that went through the reference path, a copy spilled to
 a temporary file); claims in article folders use their folder's text. A JSONL run therefore holds
@@ -523,9 +524,8 @@ from the models: pyarrow's own multi-file reader, so the ratio is 1 up to noise.
 takes about a second and varies by a third from run to run on this shared machine (page faults of
 a fresh 1 GB table), hence the alternating repeats.
 
-**Not done.** The annotations-only edition (`--edition annotations-only`) is still built in memory;
-C504 (a cluster naming an unknown claim) is checked against 64-bit hashes of the claim IDs only, so
-a colliding unknown ID (odds about n/2^64) would pass.
+**Not done.** The annotations-only edition (`--edition annotations-only`) is still built in memory
+(the full release is streamed).
 """
 
 

@@ -412,3 +412,20 @@ def test_canonical_bytes_equal_the_reference_serialisation(corpus):
         assert fc.canonical_line(rec) == json_line(canonical("claims", json.loads(raw))).encode("utf-8"), raw[:200]
         checked += 1
     assert checked > 250
+
+
+def test_unknown_cluster_member_is_found_even_when_its_hash_collides(tmp_path, monkeypatch):
+    """C504 is exact: with every string hashing alike in the engine, an unknown claim ID in a cluster
+    still gets the reference's C504 (hash matches are confirmed by reading the claim's ID)."""
+    import builtins
+
+    files = synth.write_jsonl(tmp_path / "j", 40, seed=31, claims_per_article=5, text_chars=600, n_entities=10)
+    clusters = [json.loads(l) for l in files["clusters"].read_text(encoding="utf-8").splitlines() if l]
+    assert clusters
+    clusters[0]["claim_ids"].append("zz-no-such-claim")
+    files["clusters"].write_text("".join(json_line(c) + "\n" for c in clusters), encoding="utf-8")
+    monkeypatch.setattr(engine, "hash", lambda x: 7 if isinstance(x, str) else builtins.hash(x), raising=False)
+    paths = [files[t] for t in ("entities", "articles", "claims", "clusters")]
+    for jobs in (1, 2):
+        ref = _same(tmp_path, paths, jobs)
+    assert [p.code for p in ref.problems] == ["C504"]

@@ -1407,18 +1407,11 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
             replay._record(table, obj, Origin(rel, raw, line0, text_file))
         out.extend(p for p in replay.sink.problems if p.code in ("C501", "C505"))
     index = ctx.index
-    claim_hashes = np.sort(merged.array(merged.logs["claims"][0]))
-
-    def claim_known(cid) -> bool:
-        h = hash(cid)
-        i = int(claim_hashes.searchsorted(h))
-        return i < len(claim_hashes) and int(claim_hashes[i]) == h
-
     ds = Dataset()
     ds.ids = {
         "articles": _Known(lambda aid: index is not None and index.exists(aid)),
         "entities": ctx.entities,
-        "claims": _Known(claim_known),
+        "claims": _claims_named(ctx, merged, {m[0] for m in eng.data.cluster_members}),
         "clusters": {},
     }
     ds.article_refs = merged.deferred_refs
@@ -1436,6 +1429,29 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
             check_claim(obj, origin, art, sink)
             out.extend(sink.problems)
     return out
+
+
+def _claims_named(ctx: Context, merged: Merged, wanted: set) -> set:
+    """The IDs in `wanted` (claim IDs named by clusters) that some claim has. A hash match alone
+    could hide an unknown ID behind a colliding one, so each match is confirmed by reading the
+    claim's own ID at its location: C504 is exact."""
+    import numpy as np
+
+    hashes = merged.array(merged.logs["claims"][0])
+    locs = merged.array(merged.logs["claims"][1])
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    candidates: dict[int, set] = {}  # location -> the wanted IDs whose hash it has
+    for cid in wanted:
+        h = hash(cid)
+        for j in range(int(ordered.searchsorted(h, "left")), int(ordered.searchsorted(h, "right"))):
+            candidates.setdefault(int(locs[order[j]]), set()).add(cid)
+    found = set()
+    for loc, (rel, raw, line0, _tf, _t) in fetch_records(ctx, list(candidates)).items():
+        obj, fail = parse_record(raw, line0)
+        if not fail and isinstance(obj, dict) and obj.get("claim_id") in candidates[loc]:
+            found.add(obj["claim_id"])
+    return found
 
 
 # --- the run ----------------------------------------------------------------------------------------------
