@@ -9,15 +9,14 @@ pinned toolchain give identical bytes.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from .models import ID_FIELDS, TABLES
-from .utils import swap_into_place, json_line, json_pretty, sha256_file
-from .validate import Report, validate
+from .outputs import RELEASE, publishing
+from .utils import json_line, json_pretty, sha256_file
+from .validate import Report, default_data, validate
 from .version import OFFSETS, SCHEMA_VERSION, __version__
 
 MANIFEST = "manifest.json"
@@ -92,42 +91,48 @@ def manifest_for(
     }
 
 
+def write_release_into(
+    tmp: Path,
+    records: dict[str, list[dict]],
+    edition: str = "full",
+    version: str = __version__,
+    extra_files: Optional[dict[str, bytes]] = None,
+) -> tuple[dict[str, int], dict]:
+    """Write tables, extra files, croissant.json, manifest and SHA256SUMS into the empty folder `tmp`."""
+    from .croissant import croissant_text
+
+    table_files = {t: write_table_files(t, records[t], tmp) for t in TABLES}
+    rows = {t: len(records[t]) for t in TABLES}
+    for name, data in sorted((extra_files or {}).items()):
+        (tmp / name).write_bytes(data)
+    (tmp / CROISSANT).write_text(croissant_text(tmp, rows, table_files, edition, version), encoding="utf-8")
+    metadata = tuple(sorted([*(extra_files or {}), CROISSANT]))
+    manifest = manifest_for(tmp, rows, table_files, edition, version=version, metadata_files=metadata)
+    (tmp / MANIFEST).write_text(json_pretty(manifest), encoding="utf-8")
+    sums = "".join(f"{m['sha256']}  {name}\n" for name, m in manifest["files"].items())
+    (tmp / CHECKSUMS).write_text(sums, encoding="utf-8")
+    for p in tmp.iterdir():
+        if p.is_file():
+            os.chmod(p, 0o644)
+    os.chmod(tmp, 0o755)
+    return rows, manifest
+
+
 def write_release(
     out: Path,
     records: dict[str, list[dict]],
     edition: str = "full",
     version: str = __version__,
     extra_files: Optional[dict[str, bytes]] = None,
+    root: Optional[Path] = None,
 ) -> tuple[dict[str, int], dict]:
-    """Write tables, extra files, croissant.json, manifest and SHA256SUMS into `out`, atomically.
+    """Publish a release folder at `out` (guarded, locked, atomic: outputs.publishing).
 
     The one writer of release folders: `build` and `claimset rehydrate` both go through it, so the
     same records give the same bytes whichever way they arrive.
     """
-    from .croissant import croissant_text
-
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        table_files = {t: write_table_files(t, records[t], tmp) for t in TABLES}
-        rows = {t: len(records[t]) for t in TABLES}
-        for name, data in sorted((extra_files or {}).items()):
-            (tmp / name).write_bytes(data)
-        (tmp / CROISSANT).write_text(croissant_text(tmp, rows, table_files, edition, version), encoding="utf-8")
-        metadata = tuple(sorted([*(extra_files or {}), CROISSANT]))
-        manifest = manifest_for(tmp, rows, table_files, edition, version=version, metadata_files=metadata)
-        (tmp / MANIFEST).write_text(json_pretty(manifest), encoding="utf-8")
-        sums = "".join(f"{m['sha256']}  {name}\n" for name, m in manifest["files"].items())
-        (tmp / CHECKSUMS).write_text(sums, encoding="utf-8")
-        for p in tmp.iterdir():
-            os.chmod(p, 0o644)
-        os.chmod(tmp, 0o755)
-        swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return rows, manifest
+    with publishing(Path(out), RELEASE, root) as tmp:
+        return write_release_into(tmp, records, edition, version, extra_files)
 
 
 def build(root: Path, out: Optional[Path] = None, edition: str = "full", jobs: int = 1, progress: bool = False) -> BuildResult:
@@ -140,13 +145,18 @@ def build(root: Path, out: Optional[Path] = None, edition: str = "full", jobs: i
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}")
     out = Path(out) if out else root / "release"
+    default_data(root)  # UsageError outside a repository, before anything is locked or written
     if edition == "full":  # streamed: constant memory, `jobs` processes (tablewriter.py)
         from .tablewriter import collect_tables
 
-        with collect_tables(root, jobs=jobs, progress=progress, tmp_dir=out.parent if out.parent.exists() else None) as (report, tables):
-            if not report.ok:
-                raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
-            rows, manifest = write_release(out, tables, edition)
+        with publishing(out, RELEASE, root) as tmp:
+            runs = tmp / ".runs"  # the sorted runs, removed before the folder is published
+            runs.mkdir()
+            with collect_tables(root, jobs=jobs, progress=progress, tmp_dir=runs) as (report, tables):
+                if not report.ok:
+                    raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
+                rows, manifest = write_release_into(tmp, tables, edition)
+            runs.rmdir()
         return BuildResult(out=out, rows=rows, files=manifest["files"], report=report)
     report, records = collect(root)
     if not report.ok:
@@ -156,5 +166,5 @@ def build(root: Path, out: Optional[Path] = None, edition: str = "full", jobs: i
         from .edition import strip_texts
 
         records, extra = strip_texts(records)
-    rows, manifest = write_release(out, records, edition, extra_files=extra)
+    rows, manifest = write_release(out, records, edition, extra_files=extra, root=root)
     return BuildResult(out=out, rows=rows, files=manifest["files"], report=report)

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="claimset: news claims, attributed, anchored and typed.")
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="claimset: news claims, attributed, anchored and typed.")
 schema_app = typer.Typer(no_args_is_help=True, help="Generated schemas and docs.")
 app.add_typer(schema_app, name="schema")
 
@@ -168,7 +168,19 @@ _register_publish(app)
 
 
 def main() -> None:
+    """Run the CLI; errors of the environment end in one line and exit 2, never a traceback."""
+    from .outputs import OutputError, Terminated
+    from .validate import UsageError  # noqa: F401  (light enough; the try below covers the rest)
+
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Terminated as t:
+        sys.exit(128 + t.signum)
+    except (OutputError, UsageError) as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except OSError as e:
+        typer.echo(f"error: {e.filename or ''}{': ' if e.filename else ''}{e.strerror or e}", err=True)
+        sys.exit(2)

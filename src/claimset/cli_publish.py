@@ -92,7 +92,9 @@ def rehydrate(
     if not texts.is_dir():
         typer.echo(f"error: {texts}: no such folder", err=True)
         raise typer.Exit(2)
-    target = out or release.with_name(f"{release.name}-full")
+    from .outputs import RELEASE, check_target
+
+    target = check_target(out or release.with_name(f"{release.name}-full"), RELEASE)  # before reading any text
     try:
         written, manifest = run(release, texts, target)
     except RehydrateError as e:

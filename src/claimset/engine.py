@@ -1459,10 +1459,15 @@ def _claims_named(ctx: Context, merged: Merged, wanted: set) -> set:
 
 def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False, build=None) -> Report:
     """Validate `paths` (relative problem paths from `root`) with `jobs` processes."""
+    from .outputs import owned_tempdir
+
+    with owned_tempdir(prefix="claimset-validate-") as tmp:
+        return _run(paths, Path(root), jobs, progress, build, str(tmp))
+
+
+def _run(paths: Sequence[Path], root: Path, jobs: int, progress: bool, build, tmp: str) -> Report:
     global _CTX, _BUILD_FACTORY
 
-    root = Path(root)
-    tmp = tempfile.mkdtemp(prefix="claimset-")
     ctx = Context(root=root, units=[], tmp=tmp)
     parent = Engine(ctx, build=build.collector() if build is not None else None)
     try:
@@ -1524,7 +1529,6 @@ def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False
     finally:
         _CTX = None
         _BUILD_FACTORY = None
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _can_fork() -> bool:

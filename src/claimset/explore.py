@@ -38,7 +38,7 @@ from typing import Any, Iterable, Optional, Union
 
 from markupsafe import Markup, escape
 
-from .utils import swap_into_place
+from .outputs import SITE, SITE_MARKER, OutputError, check_target, publishing
 from .models import TABLES
 from .version import __version__
 
@@ -680,19 +680,6 @@ def _environment():
     return env
 
 
-def _check_out(out: Path) -> None:
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ExploreError(f"{out}: exists and is not a folder")
-    if not any(out.iterdir()):
-        return
-    index = out / "index.html"
-    if index.is_file() and GENERATOR_META in index.read_text(encoding="utf-8", errors="replace")[:4000]:
-        return
-    raise ExploreError(f"{out}: not empty and not a claimset explorer site; choose a new or empty folder")
-
-
 def build_site(
     release_dir: Optional[PathLike] = None,
     out_dir: PathLike = "site",
@@ -709,7 +696,10 @@ def build_site(
         before, description = baseline_claims(changed_since, release)
         review = compare(tables["claims"], before, changed_since, description)
     site = Site(man, tables, review)
-    _check_out(out)
+    try:
+        check_target(out, SITE)
+    except OutputError as e:
+        raise ExploreError(str(e)) from None
 
     env = _environment()
     pages: dict[str, str] = {}
@@ -735,27 +725,29 @@ def build_site(
             root="../", cluster=cluster, columns=columns, missing=missing, members=members, page="cluster", **common
         )
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        for rel, html in sorted(pages.items()):
-            p = tmp / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(html, encoding="utf-8", newline="\n")
-        static = tmp / "static"
-        static.mkdir()
-        for src in sorted((EXPLORER / "static").iterdir()):
-            if src.is_file() and src.suffix in (".css", ".js", ".svg"):
-                shutil.copyfile(src, static / src.name)
-        for dirpath, dirnames, filenames in os.walk(tmp):
-            os.chmod(dirpath, 0o755)
-            for name in filenames:
-                os.chmod(os.path.join(dirpath, name), 0o644)
-        swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        with publishing(out, SITE) as tmp:
+            _write_site(tmp, pages)
+    except OutputError as e:
+        raise ExploreError(str(e)) from None
     return SiteResult(out=out, pages=sorted(pages), counts=counts, review=review)
+
+
+def _write_site(tmp: Path, pages: dict[str, str]) -> None:
+    for rel, html in sorted(pages.items()):
+        p = tmp / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(html, encoding="utf-8", newline="\n")
+    static = tmp / "static"
+    static.mkdir()
+    for src in sorted((EXPLORER / "static").iterdir()):
+        if src.is_file() and src.suffix in (".css", ".js", ".svg"):
+            shutil.copyfile(src, static / src.name)
+    (tmp / SITE_MARKER).write_text(json.dumps({"generator": GENERATOR}) + "\n", encoding="utf-8")
+    for dirpath, dirnames, filenames in os.walk(tmp):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o644)
 
 
 def summary_markdown(result: SiteResult, limit: int = 50) -> str:

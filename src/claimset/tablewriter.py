@@ -337,7 +337,7 @@ class collect_tables:
     def __enter__(self):
         from . import engine
 
-        self.folder = tempfile.mkdtemp(prefix=".claimset-runs-", dir=self.tmp_dir)
+        self.folder = tempfile.mkdtemp(prefix="claimset-runs-", dir=self.tmp_dir)
         build = Build(self.folder, progress=self.progress and __import__("sys").stderr.isatty())
         paths = list(self.paths) if self.paths else [self.root / "data"]
         report = engine.run(paths, self.root, jobs=self.jobs, progress=self.progress, build=build)

@@ -45,19 +45,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def swap_into_place(tmp: Path, out: Path) -> None:
-    """Replace folder `out` by folder `tmp` with two renames; the old one survives until the new one is in place."""
-    import shutil
-
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 

@@ -746,6 +746,14 @@ class Validator:
         return self.finish()
 
 
+def default_data(root: Path) -> Path:
+    """root/data, or UsageError when `root` is not a claimset repository."""
+    data = Path(root) / "data"
+    if not data.is_dir():
+        raise UsageError(f"{data}: no such folder; run claimset in the root of a claimset repository, or pass --root or the paths to check")
+    return data
+
+
 def validate(
     paths: Optional[Sequence[Path]] = None, root: Optional[Path] = None, on_record=None, jobs: int = 1, progress: bool = False
 ) -> Report:
@@ -755,7 +763,7 @@ def validate(
     an on_record callback, the reference Validator above, in one process.
     """
     root = Path(root or Path.cwd())
-    paths = list(paths) if paths else [root / "data"]
+    paths = list(paths) if paths else [default_data(root)]
     if on_record is None:
         from .engine import run
 

@@ -1,0 +1,19 @@
+"""The console script: signal handlers first, then the CLI, so a signal at any moment ends quietly."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    from .outputs import Terminated, install_signal_handlers
+
+    try:
+        install_signal_handlers()
+        from .cli import main as cli_main
+        from .validate import UsageError  # noqa: F401  (imported here, where a signal ends quietly)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Terminated as t:
+        sys.exit(128 + t.signum)
+    cli_main()
