@@ -71,7 +71,7 @@ def _prepare(kind: str, extra: str) -> None:
 
         if kind.startswith("load"):  # warm the readers on the same files
             import claimset
-            from claimset.load import parquet_files
+            from claimset.loaders import parquet_files
 
             pq.read_table([str(p) for p in parquet_files("entities", Path(extra))])
             claimset.load("entities", Path(extra))
@@ -179,7 +179,7 @@ def child(kind: str, corpus: Path, shape: str, jobs: int, extra: str) -> dict:
         if kind == "load-arrow":
             import pyarrow.parquet as pq
 
-            from claimset.load import parquet_files
+            from claimset.loaders import parquet_files
 
             files = [str(p) for p in parquet_files("claims", release)]
             t0, c0 = time.perf_counter(), time.process_time()

@@ -11,7 +11,7 @@ import pytest
 
 from claimset import build as build_mod
 from claimset.build import BuildError, build
-from claimset.load import load, records
+from claimset.loaders import load, records
 from claimset.models import TABLES
 from claimset.utils import sha256_file
 

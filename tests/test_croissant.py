@@ -13,7 +13,7 @@ import pytest
 from claimset.build import build
 from claimset.card import render_blocks
 from claimset.croissant import CONFORMS_TO, croissant_text, plain
-from claimset.load import load
+from claimset.loaders import load
 from claimset.models import TABLES
 from claimset.schemas import iter_fields
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from claimset.build import build
 from claimset.cli import app
 from claimset.edition import FINGERPRINTS, RehydrateError, export_texts, fingerprint, first_difference, iter_spans, quote_hash, rehydrate
-from claimset.load import load
+from claimset.loaders import load
 from claimset.models import TABLES
 from claimset.utils import sha256_text
 from claimset.verify import verify

@@ -362,7 +362,7 @@ def test_cli(release, tmp_path):
 
 def test_repository_release_renders_exactly(tmp_path):
     """The shipped release: every article's text is exact and every claim is highlighted."""
-    from claimset.load import default_release
+    from claimset.loaders import default_release
 
     try:
         rel = default_release()
@@ -492,7 +492,7 @@ def test_browser_highlighted_text_equals_every_quote(page, site, tables):
 
 
 def test_browser_repository_release(page, tmp_path):
-    from claimset.load import default_release
+    from claimset.loaders import default_release
 
     try:
         rel = default_release()

@@ -3,22 +3,37 @@
     import claimset
     claims = claimset.load("claims")          # pyarrow.Table
     for c in claimset.records("claims"): ...  # pydantic models
+
+The names below are imported on first use (loaders.py, models.py), so `import claimset` and the
+start of the CLI stay light.
 """
 
-from .load import load, load_hf, load_pandas, manifest, records
-from .models import Article, Claim, Cluster, Entity
 from .version import SCHEMA_VERSION, __version__
 
-__all__ = [
-    "Article",
-    "Claim",
-    "Cluster",
-    "Entity",
-    "SCHEMA_VERSION",
-    "__version__",
-    "load",
-    "load_hf",
-    "load_pandas",
-    "manifest",
-    "records",
-]
+_LAZY = {
+    "load": "loaders",
+    "load_hf": "loaders",
+    "load_pandas": "loaders",
+    "manifest": "loaders",
+    "records": "loaders",
+    "Article": "models",
+    "Claim": "models",
+    "Cluster": "models",
+    "Entity": "models",
+}
+
+__all__ = sorted([*_LAZY, "SCHEMA_VERSION", "__version__"])
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'claimset' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -81,7 +81,7 @@ def _pct(n: int, total: int) -> str:
 
 
 def _read_release(release: Path) -> tuple[dict, dict[str, list[dict]]]:
-    from .load import load, manifest
+    from .loaders import load, manifest
 
     man = manifest(release)
     return man, {t: load(t, release).to_pylist() for t in TABLES}

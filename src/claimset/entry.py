@@ -1,13 +1,13 @@
 """The console script: signal handlers first, then the CLI, so a signal at any moment ends quietly."""
 
-from __future__ import annotations
-
 import sys
 
 
 def main() -> None:
-    from .outputs import Terminated, install_signal_handlers
-
+    try:
+        from .outputs import Terminated, install_signal_handlers
+    except KeyboardInterrupt:
+        sys.exit(130)
     try:
         install_signal_handlers()
         from .cli import main as cli_main

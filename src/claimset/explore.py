@@ -72,8 +72,8 @@ def _read_jsonl(data: str) -> list[dict]:
 
 def read_release(release: Path) -> tuple[dict, dict[str, list[dict]]]:
     """The manifest and every table as canonical dicts, from the JSONL files (else Parquet)."""
-    from .load import manifest as read_manifest
-    from .load import records
+    from .loaders import manifest as read_manifest
+    from .loaders import records
 
     if not (release / "manifest.json").is_file():
         raise ExploreError(f"{release}: not a release folder (no manifest.json); run `claimset build` first")
@@ -686,7 +686,7 @@ def build_site(
     changed_since: Optional[str] = None,
 ) -> SiteResult:
     """Write the explorer for a release (default: the installed or repository release) to out_dir."""
-    from .load import default_release
+    from .loaders import default_release
 
     release = Path(release_dir) if release_dir else default_release()
     out = Path(os.path.abspath(out_dir))
