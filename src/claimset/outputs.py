@@ -58,10 +58,8 @@ _HANDLER_PID = [0]
 
 
 def _raise_terminated(signum, frame):  # pragma: no cover - exercised through subprocesses
-    if os.getpid() != _HANDLER_PID[0]:  # a forked worker: its parent cleans up; die as the signal says
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-        return
+    if os.getpid() != _HANDLER_PID[0]:  # a forked worker (Pool.terminate sends SIGTERM): its parent cleans up
+        os._exit(128 + signum)
     raise Terminated(signum)
 
 
