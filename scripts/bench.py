@@ -82,9 +82,6 @@ def _prepare(kind: str, extra: str) -> None:
 
 
 def child(kind: str, corpus: Path, shape: str, jobs: int, extra: str) -> dict:
-    if kind == "validate-pure":  # the same validation without the compiled fast path (_cfast)
-        os.environ["CLAIMSET_PURE"] = "1"
-        kind = "validate"
     _prepare(kind, extra)
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -315,7 +312,6 @@ def main(argv=None) -> None:
             r["floor"] = run_child("floor", corpus, shape, repeat=rep)
             r["v1"] = run_child("validate", corpus, shape, 1, repeat=rep)
             r["v2"] = run_child("validate", corpus, shape, args.jobs, repeat=rep)
-            r["v1_pure"] = run_child("validate-pure", corpus, shape, 1, repeat=rep)
             r["records"] = r["v1"]["records"]
             if shape == "jsonl":
                 sample = str(min(n, 100_000))
@@ -390,19 +386,16 @@ def render(rows: list[dict], memory: list[dict], args) -> str:
         "Floor: orjson parses every record of the same sources (and reads every text), nothing else: what no per-record "
         "validator can beat. claimset: `engine.run`, what `claimset validate` runs: structure, record semantics, dataset "
         "checks, every problem with file, line and column. Ratio = claimset records/s / floor records/s, on one core. "
-        "The last column: the same validation with CLAIMSET_PURE=1 (the pure-Python fast path, no compiled `_cfast`).",
         "",
-        f"| shape | claims | records | MB | floor rec/s | claimset -j1 rec/s | ratio to floor | -j{args.jobs} rec/s | speed-up | MB/s -j1 | peak RSS -j1 (MB) | peak RSS -j{args.jobs} (MB, largest process) | pure-Python fast path -j1 rec/s (ratio to floor) |",
+        f"| shape | claims | records | MB | floor rec/s | claimset -j1 rec/s | ratio to floor | -j{args.jobs} rec/s | speed-up | MB/s -j1 | peak RSS -j1 (MB) | peak RSS -j{args.jobs} (MB, largest process) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         f, v1, v2 = r["floor"], r["v1"], r["v2"]
-        pure = r.get("v1_pure")
-        pure_cell = f"{fmt_rate(_rate(pure))} ({_rate(pure) / _rate(f):.2f})" if pure else "-"
         out.append(
             f"| {r['shape']} | {r['claims']:,} | {r['records']:,} | {mb(r['bytes'])} | {fmt_rate(_rate(f))} | {fmt_rate(_rate(v1))} | "
             f"{_rate(v1) / _rate(f):.2f} | {fmt_rate(_rate(v2))} | {v1['wall'] / v2['wall']:.2f}x | {r['bytes'] / v1['wall'] / 1e6:,.1f} | "
-            f"{_peak(v1)} | {_peak(v2)} | {pure_cell} |"
+            f"{_peak(v1)} | {_peak(v2)} |"
         )
     jl = [r for r in rows if r["shape"] == "jsonl"]
     if jl:
@@ -462,32 +455,30 @@ NOTES = """## What the figures mean
 
 **Single core.** All checks run at about half of the orjson parse floor on one JSONL file and at
 three quarters of it on per-article folders (whose floor also pays for opening three files per
-article). Two changes made that possible; the last column of the first table is the same
-validation without the first of them.
+article). Two parts of the design make that possible.
 
-- *The compiled fast path* (`src/claimset/_cfast.c`, built by `pip install` when a C compiler is
-  present). Per claim on this machine (microseconds, measured separately with each part alone):
+- *The fast path* (`src/claimset/fastcheck.py`, pure Python since 0.2.0: no compiled code of our
+  own). Per claim on this machine (microseconds, measured separately with each part alone):
   msgspec parses and type-checks a line (types, enums, required and unknown fields, lengths,
-  minimums) in about 5, less than orjson's 6.6 for parsing alone. The walker (ID patterns, the key
-  count that proves there is no repeated key, float spelling) takes 0.8 compiled against 2.9 as
-  generated Python, and the claim's semantic checks (every span against the article text, the
-  source chain, evidence, quantities, dates, entity references, the content-key hash) 1.7 against
-  5.4. The C runs a plan generated from the JSON Schema and reads the msgspec structs' slots
-  after checking their exact types; it answers only "certainly valid" or "not sure", like the
-  Python it replaces, and tests/test_differential.py holds both to the same verdicts.
+  minimums) in about 5, less than orjson's 6.6 for parsing alone. The walker generated from the
+  JSON Schema (ID patterns, the key count that proves there is no repeated key, float spelling)
+  takes about 2.9, and the claim's semantic checks (every span against the article text, the
+  source chain, evidence, quantities, dates, entity references, the content key) about 5.4. It
+  answers only "certainly valid" or "not sure"; tests/test_differential.py holds it to the
+  reference validator's verdicts. (0.1.0 also had these two parts in C, about 10% faster overall.)
 - *A folder reader* that lists each article folder once (`os.scandir`), reads each file with one
   `os.read`, builds relative paths by joining strings, resolves nothing unless an entry is a
   symbolic link (links, loops and anything unusual go to the reference reader, so reports are
   unchanged: tests/test_folders.py), and decodes `article.json` on the fast path. Measured on
   10,000 folders of ten claims, the reader alone took a folder from about 750 to 440
-  microseconds on the pure-Python path; with the compiled checks, a folder now takes about 280.
+  microseconds.
 
 What remains on one core is the parse itself (msgspec, about the floor) plus about 4
 microseconds of Python per claim: the loop, the dataset arrays (hashes and locations), and the
 article lookups (claims in a separate JSONL file read their article's line again: 8 KiB and a
 decode per article). Articles cost about three times their parse: the NFC check and the SHA-256
-of the text, which the floor does not do. Moving the per-line loop into the C module as well would
-take most of the remaining Python; it would not change the design.
+of the text, which the floor does not do. Vectorising the span and reference checks over whole
+tables (pyarrow compute) is the next step (issue: one rule, one place).
 
 **Parallel.** Files, and byte ranges of large JSONL files, are validated in worker processes; the
 parent merges the parts in source order, so reports and release bytes are the same for any

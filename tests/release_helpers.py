@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from claimset.version import __version__
+
 import json
 import shutil
 import subprocess
@@ -59,7 +61,7 @@ def git(root: Path, *args: str) -> str:
     return r.stdout.strip()
 
 
-def git_repo(root: Path, changelog: Optional[str] = "# Changelog\n\n## 0.1.0\n\n- First release.\n") -> Path:
+def git_repo(root: Path, changelog: Optional[str] = f"# Changelog\n\n## {__version__}\n\n- First release.\n") -> Path:
     """Make `root` a git repository with everything in it committed."""
     if changelog is not None:
         (Path(root) / "CHANGELOG.md").write_text(changelog, encoding="utf-8")

@@ -152,6 +152,8 @@ CASES = {
     "C304": (m_records(lambda r: claim(r)["factuality"].update(certainty="sure")), (CLAIMS, 2), m_records(lambda r: claim(r)["factuality"].update(certainty="possible"))),
     "C305": (m_records(lambda r: claim(r).update(statement_date="October 2023")), (CLAIMS, 2), m_records(lambda r: claim(r).update(statement_date="2023-10"))),
     "C306": (m_records(lambda r: claim(r).update(content=[])), (CLAIMS, 2), None),
+    "C307": (m_records(lambda r: r["article"].update(url="javascript:alert(1)")), (ARTICLE, 5), m_records(lambda r: r["article"].update(url="https://example.org/news?id=1#top"))),
+    "C308": (m_records(lambda r: claim(r).update(claim="North Korea sent\x00 boxes.")), (CLAIMS, 2), m_records(lambda r: claim(r).update(claim="North Korea sent \u201cboxes\u201d \u2014 über 1000."))),
     "C401": (m_text(TEXT + "Cafe\u0301.\n"), (TEXTF, 5), m_text(unicodedata.normalize("NFC", TEXT + "Cafe\u0301.\n"))),
     "C402": (m_records(lambda r: r["article"].update(text_sha256="0" * 64)), (ARTICLE, 12), None),
     "C403": (m_records(lambda r: claim(r).update(statement_date="2023-02-30")), (CLAIMS, 2), m_records(lambda r: claim(r)["event"].update(date="2020-02-29"))),

@@ -24,7 +24,12 @@ from claimset.versions import (
 )
 
 from conftest import TEXT, claims_path, make_records, span
+from claimset.version import __version__ as V
+
 from release_helpers import commit_all, copy_release, git, git_repo, read_jsonl, refresh_manifest, rewrite_table
+
+# Versions come from version.py, never from the test: the suite holds at every release.
+PATCH, MINOR, MAJOR = bumped(V, "patch"), bumped(V, "minor"), bumped(V, "major")
 
 runner = CliRunner()
 
@@ -75,7 +80,7 @@ def test_changed_paths():
 def test_identical_releases_need_no_bump(tiny, base, tmp_path):
     again = build(tiny, tmp_path / "again").out
     d = diff(read_release(base), read_release(again))
-    assert d.level == "none" and d.reasons == [] and d.required_version == "0.1.0"
+    assert d.level == "none" and d.reasons == [] and d.required_version == V
     assert all(t.empty for t in d.tables.values())
 
 
@@ -118,11 +123,11 @@ def test_serialisation_change_is_patch(base, tmp_path):
 def test_metadata_change_is_patch_but_a_version_bump_alone_is_not(base, tmp_path):
     new = copy_release(base, tmp_path / "new")
     man = json.loads((new / "manifest.json").read_text())
-    man["version"] = "0.1.1"
+    man["version"] = PATCH
     (new / "manifest.json").write_text(json.dumps(man))
-    (new / "croissant.json").write_text((new / "croissant.json").read_text().replace("0.1.0", "0.1.1"))
+    (new / "croissant.json").write_text((new / "croissant.json").read_text().replace(V, PATCH))
     doc = json.loads((new / "croissant.json").read_text())
-    assert doc["version"] == "0.1.1" and "Version 0.1.1" in doc["citeAs"]
+    assert doc["version"] == PATCH and f"Version {PATCH}" in doc["citeAs"]
     refresh_manifest(new)
     assert diff(read_release(base), read_release(new)).level == "none"
     doc["rai:dataBiases"] = doc["rai:dataBiases"] + ["A bias found later."]
@@ -174,7 +179,7 @@ def test_cli_diff_two_release_folders(tiny, base, tmp_path):
     assert r.exit_code == 0, r.output
     assert "claims: 1 added, 0 removed, 1 changed" in r.output
     assert "added tiny-2023-10-c003" in r.output and "changed tiny-2023-10-c002: conditional" in r.output
-    assert "required bump: MAJOR (from 0.1.0: at least 1.0.0)" in r.output
+    assert f"required bump: MAJOR (from {V}: at least {MAJOR})" in r.output
     r = runner.invoke(app, ["diff", str(base), str(new), "--format", "json"])
     out = json.loads(r.output)
     assert out["bump"] == "major" and out["tables"]["claims"]["changed"] == {"tiny-2023-10-c002": ["conditional"]}
@@ -208,64 +213,64 @@ def test_check_version_against_the_committed_release(tiny):
     build(tiny)
     git_repo(tiny)
     assert last_release(tiny) == "HEAD"
-    ok = check_version(tiny, version="0.1.0")
+    ok = check_version(tiny, version=V)
     assert ok.ok and ok.diff.level == "none", ok.problems
     add_claim(tiny)
-    bad = check_version(tiny, version="0.1.0")
+    bad = check_version(tiny, version=V)
     assert not bad.ok and bad.diff.level == "minor"
-    assert "set __version__ in src/claimset/version.py to at least 0.2.0 (it is 0.1.0)" in bad.problems[0]
-    no_entry = check_version(tiny, version="0.2.0")
-    assert no_entry.problems == ["CHANGELOG.md has no '## 0.2.0' entry"]
-    (tiny / "CHANGELOG.md").write_text("# Changelog\n\n## 0.2.0\n\n- One claim added.\n\n## 0.1.0\n\n- First.\n")
-    assert check_version(tiny, version="0.2.0").ok
-    assert check_version(tiny, version="1.0.0").problems == ["CHANGELOG.md has no '## 1.0.0' entry"]
+    assert f"set __version__ in src/claimset/version.py to at least {MINOR} (it is {V})" in bad.problems[0]
+    no_entry = check_version(tiny, version=MINOR)
+    assert no_entry.problems == [f"CHANGELOG.md has no '## {MINOR}' entry"]
+    (tiny / "CHANGELOG.md").write_text(f"# Changelog\n\n## {MINOR}\n\n- One claim added.\n\n## {V}\n\n- First.\n")
+    assert check_version(tiny, version=MINOR).ok
+    assert check_version(tiny, version=MAJOR).problems == [f"CHANGELOG.md has no '## {MAJOR}' entry"]
     edit_claim(tiny, "tiny-2023-10-c000", lambda r: {**r, "claim": "Pyongyang sent shells to Moscow."})
-    major = check_version(tiny, version="0.2.0")
-    assert not major.ok and major.diff.level == "major" and "at least 1.0.0" in major.problems[0]
+    major = check_version(tiny, version=MINOR)
+    assert not major.ok and major.diff.level == "major" and f"at least {MAJOR}" in major.problems[0]
 
 
 def test_check_version_uses_the_newest_release_tag(tiny):
-    """Once v0.1.0 is tagged, committing more records at 0.1.0 is caught, whatever HEAD holds."""
+    """Once the version is tagged, committing more records at that version is caught, whatever HEAD holds."""
     build(tiny)
     git_repo(tiny)
-    git(tiny, "tag", "v0.1.0")
+    git(tiny, "tag", f"v{V}")
     add_claim(tiny)
     build(tiny)
     commit_all(tiny, "more claims, no bump")
-    assert last_release(tiny) == "v0.1.0"
-    result = check_version(tiny, version="0.1.0")
-    assert not result.ok and result.baseline == "v0.1.0" and result.diff.tables["claims"].added == ["tiny-2023-10-c003"]
-    assert check_version(tiny, against="HEAD", version="0.1.0").ok  # HEAD already holds the change
+    assert last_release(tiny) == f"v{V}"
+    result = check_version(tiny, version=V)
+    assert not result.ok and result.baseline == f"v{V}" and result.diff.tables["claims"].added == ["tiny-2023-10-c003"]
+    assert check_version(tiny, against="HEAD", version=V).ok  # HEAD already holds the change
 
 
 def test_check_version_changelog_rules(tiny):
     build(tiny)
-    git_repo(tiny, changelog="# Changelog\n\n## [0.2.0] - unreleased\n\n## 0.1.0\n")
-    r = check_version(tiny, version="0.1.0")
-    assert r.problems == ["CHANGELOG.md has entries for 0.2.0, newer than version.py's 0.1.0"]
-    assert CHANGELOG_HEADING.findall("## 0.1.0\n## [1.2.3] - 2025-01-01\n## v2.0.0 (x)\n### 9.9.9\n") == ["0.1.0", "1.2.3", "2.0.0"]
+    git_repo(tiny, changelog=f"# Changelog\n\n## [{MINOR}] - unreleased\n\n## {V}\n")
+    r = check_version(tiny, version=V)
+    assert r.problems == [f"CHANGELOG.md has entries for {MINOR}, newer than version.py's {V}"]
+    assert CHANGELOG_HEADING.findall(f"## {V}\n## [1.2.3] - 2025-01-01\n## v2.0.0 (x)\n### 9.9.9\n") == [V, "1.2.3", "2.0.0"]
 
 
 def test_check_version_cli_exit_codes(tiny):
     build(tiny)
     git_repo(tiny)
     (tiny / "src" / "claimset").mkdir(parents=True)
-    (tiny / "src" / "claimset" / "version.py").write_text('__version__ = "0.1.0"\n')
+    (tiny / "src" / "claimset" / "version.py").write_text(f'__version__ = "{V}"\n')
     r = runner.invoke(app, ["check-version", "--root", str(tiny)])
     assert r.exit_code == 0, r.output
-    assert "sources equal the last release 0.1.0 (HEAD)" in r.output
+    assert f"sources equal the last release {V} (HEAD)" in r.output
     add_claim(tiny)
     r = runner.invoke(app, ["check-version", "--root", str(tiny)])
-    assert r.exit_code == 1 and "MINOR change" in r.output and "at least 0.2.0" in r.output
-    (tiny / "src" / "claimset" / "version.py").write_text('__version__ = "0.2.0"\n')
-    (tiny / "CHANGELOG.md").write_text("# Changelog\n\n## 0.2.0\n\n- One claim added.\n\n## 0.1.0\n")
+    assert r.exit_code == 1 and "MINOR change" in r.output and f"at least {MINOR}" in r.output
+    (tiny / "src" / "claimset" / "version.py").write_text(f'__version__ = "{MINOR}"\n')
+    (tiny / "CHANGELOG.md").write_text(f"# Changelog\n\n## {MINOR}\n\n- One claim added.\n\n## {V}\n")
     assert runner.invoke(app, ["check-version", "--root", str(tiny)]).exit_code == 0
     assert runner.invoke(app, ["check-version", "--root", str(tiny), "--against", "nope"]).exit_code == 2
 
 
 def test_first_release_has_nothing_to_compare(tiny):
-    (tiny / "CHANGELOG.md").write_text("# Changelog\n\n## 0.1.0\n")
+    (tiny / "CHANGELOG.md").write_text(f"# Changelog\n\n## {V}\n")
     git_repo(tiny, changelog=None)  # committed without release/
     assert last_release(tiny) is None
-    r = check_version(tiny, version="0.1.0")
+    r = check_version(tiny, version=V)
     assert r.ok and r.diff is None

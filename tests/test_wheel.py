@@ -10,7 +10,6 @@ import venv
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 
@@ -32,10 +31,9 @@ def test_wheel_contains_release_and_schemas(wheel):
     for table in ("articles", "claims", "entities", "clusters"):
         assert f"claimset/release/{table}.parquet" in names
     assert "claimset/release/manifest.json" in names
-    # the compiled fast path (hatch_build.py), unless a pure build was asked for
-    if os.environ.get("CLAIMSET_PURE") != "1":
-        assert any(n.startswith("claimset/_cfast") and n.endswith(sysconfig.get_config_var("EXT_SUFFIX")) for n in names), names
-        assert "-none-any" not in wheel.name
+    # one pure wheel for every platform: no compiled code of our own
+    assert wheel.name.endswith("-py3-none-any.whl"), wheel.name
+    assert not [n for n in names if n.endswith((".so", ".pyd", ".c"))], names
 
 
 def test_fresh_venv_loads_claims_offline(wheel, tmp_path):
@@ -53,8 +51,6 @@ def test_fresh_venv_loads_claims_offline(wheel, tmp_path):
         "m = claimset.manifest();"
         "assert t.num_rows == m['tables']['claims']['rows'];"
         "assert 'site-packages' in claimset.__file__ and 'work' not in pathlib.Path(claimset.__file__).parts[:2], claimset.__file__;"
-        "from claimset import fastcheck;"
-        "assert fastcheck.table_check('claims').compiled or fastcheck.os.environ.get('CLAIMSET_PURE') == '1';"
         "print(json.dumps({'file': claimset.__file__, 'claims': t.num_rows, 'entities': claimset.load('entities').num_rows}))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CLAIMSET_RELEASE")}
@@ -62,20 +58,3 @@ def test_fresh_venv_loads_claims_offline(wheel, tmp_path):
     out = subprocess.run([str(py), "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert str(env_dir) in out.stdout
-
-
-def test_wheel_without_a_compiler_is_pure_python(tmp_path):
-    """No working C compiler: the build hook says so and makes a pure wheel (the Python fast path)."""
-    env = {k: v for k, v in os.environ.items() if k != "CLAIMSET_PURE"}
-    env["CC"] = "/bin/false"
-    out = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr[-2000:]
-    (whl,) = tmp_path.glob("claimset-*.whl")
-    assert whl.name.endswith("-py3-none-any.whl")
-    import zipfile
-
-    assert not [n for n in zipfile.ZipFile(whl).namelist() if "_cfast" in n and not n.endswith(".c")]
-    assert "the compiled fast path was not built" in out.stdout + out.stderr

@@ -232,6 +232,8 @@ class Source:
 
 def load_article(root: Path, article_id: str) -> Source:
     root = Path(root)
+    if not layout.is_id(article_id):
+        raise ContributeError(f"{article_id!r} is not an article ID (lower-case letters, digits and '-'; see data/articles/)")
     folder = layout.article_dir(root / "data", article_id)
     if not (folder / layout.TEXT_FILE).is_file() or not (folder / layout.ARTICLE_FILE).is_file():
         base = root / "data" / layout.ARTICLES

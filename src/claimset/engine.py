@@ -31,9 +31,7 @@ from __future__ import annotations
 import array
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ from typing import Any, Callable, Optional, Sequence
 from . import fastcheck as fc
 from . import layout
 from .jsonio import MAX_RECORD_BYTES, Failure, decode_text, parse_record
+from .utils import open_regular, read_regular
 from .models import ID_FIELDS, TABLES
 from .validate import (
     ARTICLE_EXTRA,
@@ -57,6 +56,7 @@ from .validate import (
     check_article,
     check_claim,
     discover,
+    note_unread,
 )
 
 CHUNK = 1 << 20
@@ -214,6 +214,8 @@ class _Data:
         self.contents = _Contents(engine)
         self.cluster_sizes: list = []
         self.cluster_members: list = []
+        self.present: dict[str, set] = {t: set() for t in TABLES}  # as Dataset.present
+        self.unread: set = set()
 
     def add_id(self, table: str, rid: str, where, sink) -> None:
         self.engine.log_id(table, rid)
@@ -250,7 +252,7 @@ class _Sink(Sink):
 
 def _slurp(path: str) -> bytes:
     """A whole file through os.read: a third of the cost of open().read() on the small files of folders."""
-    fd = os.open(path, os.O_RDONLY)
+    fd = open_regular(path)
     try:
         chunks = []
         while True:
@@ -269,7 +271,7 @@ class _RawFile:
     __slots__ = ("fd",)
 
     def __init__(self, path: str):
-        self.fd = os.open(path, os.O_RDONLY)
+        self.fd = open_regular(path)
 
     def read(self, n: int) -> bytes:
         return os.read(self.fd, n)
@@ -390,6 +392,7 @@ class Engine(Validator):
         if plain is None:
             return super()._article_dir(folder)
         d, rel, name, names = plain  # d and rel end with "/"
+        self.data.present["articles"].add(name)
         meta, text_file, claims = ARTICLE_FILES
         for extra in sorted(names.difference(ARTICLE_FILES)):
             self.sink.at(rel + extra, 1, 1, "C103", "", ARTICLE_EXTRA)
@@ -403,7 +406,9 @@ class Engine(Validator):
         if meta in names:
             self._meta_plain(d + meta, rel + meta, text, rel + text_file, name)
         if claims in names:
+            before = len(self.sink.problems)
             self._claims_plain(d + claims, rel + claims, name)
+            note_unread(self.data, self.sink.problems[before:], rel + claims, name)
 
     def _plain_folder(self, folder) -> Optional[tuple[str, str, str, set]]:
         """(path/, relative path/, name, entry names) of an article folder that is no link, in a folder
@@ -706,7 +711,7 @@ class Engine(Validator):
                 self.sink.at(rel, 1, 1, "C104", "", why)
                 return
         try:
-            f = open(path, "rb")
+            f = os.fdopen(open_regular(path), "rb")
         except OSError as e:
             self.sink.at(rel, 1, 1, "C101", "", f"cannot read the file ({e.strerror})")
             return
@@ -1079,13 +1084,13 @@ def fetch_records(ctx: Context, locs) -> dict:
             for loc, line0, raw in _lines_at(path, group):
                 out[loc] = (rel, raw.decode("utf-8", "replace"), line0, None, None)
         else:
-            raw = path.read_bytes().decode("utf-8", "replace")
+            raw = read_regular(path).decode("utf-8", "replace")
             text_file = text = None
             if path.name == layout.ARTICLE_FILE:
                 tp = path.parent / layout.TEXT_FILE
                 text_file = sink.rel(tp)
                 try:
-                    text = tp.read_bytes().decode("utf-8")
+                    text = read_regular(tp).decode("utf-8")
                 except (OSError, UnicodeDecodeError):
                     text = None
             for loc in group:
@@ -1111,6 +1116,8 @@ class Merged:
         self.deferred_refs: list = []
         self.deferred_entity_refs: list = []
         self.deferred_claims: list = []
+        self.present: dict[str, set] = {t: set() for t in TABLES}
+        self.unread: set = set()
         self.spill_paths: list[str] = []
 
     def add(self, part: dict) -> None:
@@ -1142,6 +1149,9 @@ class Merged:
         self.deferred_refs.extend(_shift_where(part["deferred_refs"], shift, 1))
         self.deferred_entity_refs.extend(_shift_where(part["deferred_entity_refs"], shift, 1))
         self.deferred_claims.extend(part["deferred_claims"])
+        for t, ids in part["present"].items():
+            self.present[t] |= ids
+        self.unread |= part["unread"]
         for name in part["entities"]:
             self.ctx.entities.add(name)
 
@@ -1181,6 +1191,8 @@ def part_of(eng: Engine) -> dict:
         "deferred_refs": eng.deferred_refs,
         "deferred_entity_refs": eng.deferred_entity_refs,
         "deferred_claims": eng.deferred_claims,
+        "present": eng.data.present,
+        "unread": eng.data.unread,
         "entities": [k for k, v in eng.entity_counts.items() if v > 0],
         "range": eng.range_info,
         "build": eng.build.part() if eng.build is not None else None,
@@ -1287,7 +1299,9 @@ def execute(ctx: Context, tasks: list, jobs: int, merged: Merged, eng: Engine) -
     if jobs > 1 and len(flat) > 1:
         import multiprocessing as mp
 
-        with mp.get_context("fork").Pool(min(jobs, len(flat))) as pool:
+        from .outputs import reset_in_worker
+
+        with mp.get_context("fork").Pool(min(jobs, len(flat)), initializer=reset_in_worker) as pool:
             results = pool.imap(run_task, flat)
             _merge(ctx, tasks, results, merged, eng)
     else:
@@ -1380,7 +1394,6 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
     reference does. References and clusters: the reference Dataset.finish runs on the references
     that were not found when read, with the ID tables answered from the compact state.
     """
-    import numpy as np
 
     from .validate import Dataset
 
@@ -1418,6 +1431,7 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
     ds.entity_refs = merged.deferred_entity_refs
     ds.cluster_sizes = eng.data.cluster_sizes
     ds.cluster_members = eng.data.cluster_members
+    ds.present, ds.unread = merged.present, merged.unread
     sink = Sink(ctx.root)
     ds.finish(sink)
     out.extend(sink.problems)

@@ -30,7 +30,7 @@ import math
 import os
 import shutil
 import subprocess
-import tempfile
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,7 @@ from typing import Any, Iterable, Optional, Union
 from markupsafe import Markup, escape
 
 from .outputs import SITE, SITE_MARKER, OutputError, check_target, publishing
-from .models import TABLES
+from .models import TABLES, URL_PATTERN, python_regex
 from .version import __version__
 
 PathLike = Union[str, os.PathLike]
@@ -83,9 +83,33 @@ def read_release(release: Path) -> tuple[dict, dict[str, list[dict]]]:
         jsonl = release / f"{table}.jsonl"
         if jsonl.is_file():
             tables[table] = _read_jsonl(jsonl.read_text(encoding="utf-8"))
+            _check_records(release, table, tables[table])
         else:
             tables[table] = [r.model_dump(mode="json") for r in records(table, release)]
     return man, tables
+
+
+def _check_records(release: Path, table: str, rows: list) -> None:
+    """Every record through its model: IDs become file names and URLs become links, so a tampered
+    release must not reach the templates (no path outside the site, no javascript: link)."""
+    from pydantic import ValidationError
+
+    model = TABLES[table]
+    for i, row in enumerate(rows, 1):
+        try:
+            model.model_validate(row)
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(x) for x in err["loc"])
+            raise ExploreError(
+                f"{release}/{table}.jsonl:{i}: {where}: {err['msg']}; this is not a release claimset built "
+                "(run `claimset verify` on it, or rebuild it with `claimset build`)"
+            ) from None
+
+
+def http_url(value) -> bool:
+    """Jinja test: only absolute http(s) addresses become links (a second guard after the model)."""
+    return isinstance(value, str) and re.fullmatch(python_regex(URL_PATTERN), value) is not None
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -665,6 +689,7 @@ def _environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.tests["http_url"] = http_url
     env.globals.update(
         CERTAINTIES=CERTAINTIES,
         POLARITIES=POLARITIES,

@@ -13,12 +13,6 @@ module generates, once per process:
 * boolean versions of the record-semantics checks of validate.py (spans against the text,
   source chains, quantities, dates, ...).
 
-The walker and the claim checks also exist compiled (_cfast.c, built into the wheel by
-hatch_build.py): the walker as a plan (``plan_value``, data generated from the same schema) that
-the C code runs, the claim checks reading the msgspec structs' slots. They are used when the
-module was built (three to four times faster; the validator's single-core throughput depends on it)
-and give the same verdicts as the Python here, which stays as the fallback (CLAIMSET_PURE=1).
-
 Every function here answers only "certainly valid" (True) or "not sure" (False). A record that is
 not certainly valid goes to the slow path (validate.py: stdlib JSON with duplicate-key and NaN
 detection, jsonschema, the semantic checks with positions), which alone writes problems, so the
@@ -40,16 +34,16 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import keyword
-import os
 import re
 import typing
 import unicodedata
-from functools import lru_cache
-from typing import Annotated, Any, Callable, Literal, Optional
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated, Any, Literal, Optional
 
 import msgspec
 
-from .models import DATE_PATTERN, ID_FIELDS, ID_PATTERN
+from .models import DATE_PATTERN, ID_FIELDS, ID_PATTERN, python_regex
 
 _ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 
@@ -87,7 +81,6 @@ class Unsupported(Exception):
 
 
 _IGNORED = {"title", "description", "default", "examples", "$comment"}
-_LEAF = (0,)
 
 
 def _unwrap(tp: Any) -> Any:
@@ -201,7 +194,7 @@ class _Compiler:
     def pred(self, pattern: str) -> str:
         if pattern not in self.preds:
             fname = f"_p{len(self.preds)}"
-            fn = id_ok if pattern == ID_PATTERN else _Cached(pattern)
+            fn = id_ok if pattern == ID_PATTERN else _Cached(python_regex(pattern))
             self.preds[pattern] = (fname, fn)
             self.ns[fname] = fn
         return self.preds[pattern][0]
@@ -271,44 +264,10 @@ class _Compiler:
             return 0
         raise Unsupported(f"type {t!r}")
 
-    # --- plans for the compiled walker (_cfast.Walker): the same checks as walk_value, as data ------
-
-    def plan_value(self, node: dict, tp: Any, depth: int, own_id: bool = False, path: str = "") -> tuple:
-        """The walker plan of a value of schema `node` decoded as msgspec type `tp` (see _cfast.c)."""
-        if "$ref" in node:
-            return self.plan_value(self.defs[self._ref(node["$ref"])], tp, depth, path=path)
-        tp = _unwrap(tp)
-        if "anyOf" in node:
-            inner = [b for b in node["anyOf"] if b != {"type": "null"}][0]
-            sub = self.plan_value(inner, _unwrap([a for a in typing.get_args(tp) if a is not type(None)][0]), depth + 1, path=path)
-            return _LEAF if sub == _LEAF else (3, sub)
-        t = node.get("type")
-        if "enum" in node or t in ("integer", "boolean"):
-            return _LEAF
-        if t == "string":
-            if "pattern" in node and path not in self.covered:
-                return (4,) if node["pattern"] == ID_PATTERN else (5, self.ns[self.pred(node["pattern"])])
-            return _LEAF
-        if t == "number":
-            return (6,)
-        if t == "object":
-            hints = {f.name: f.type for f in msgspec.structs.fields(tp)}
-            fields = []
-            for key, prop in node.get("properties", {}).items():
-                sub = self.plan_value(prop, hints[key], depth + 1, own_id=depth == 0 and key == self.own_id, path=f"{path}.{key}".lstrip("."))
-                if sub != _LEAF:
-                    fields.append((key, sub))
-            return (1, tp, len(node.get("properties", {})), tuple(fields))
-        if t == "array":
-            sub = self.plan_value(node["items"], typing.get_args(tp)[0], depth + 1, path=path)
-            return _LEAF if sub == _LEAF else (2, sub)
-        raise Unsupported(f"type {t!r}")
-
     def compile(self, own_id: str = "", covered: frozenset = frozenset()):
         self.own_id = own_id
         self.covered = covered
         root_type = self.struct_inline(self.schema, "Root")
-        self.plan = self.plan_value(self.schema, root_type, 0)
         body: list[str] = []
         const = self.walk_value("o", self.schema, body, "    ", 0)
         source = f"def walk(o):\n    n = {const}\n" + "".join(body) + "    return n\n"
@@ -361,7 +320,7 @@ COVERED = {
 class TableCheck:
     """The compiled fast path for one table: decode + walker (None when the schema is unsupported)."""
 
-    def __init__(self, table: str, schema: Optional[dict] = None, drop: tuple[str, ...] = ()):
+    def __init__(self, table: str, schema: dict | None = None, drop: tuple[str, ...] = ()):
         from .schemas import json_schema
 
         schema = dict(schema or json_schema(table))
@@ -373,79 +332,24 @@ class TableCheck:
             comp = _Compiler(schema)
             self.type, self.walk, self.source = comp.compile(ID_FIELDS[table], COVERED.get(table, frozenset()))
             self.walk_raw = comp.walk_raw
-            self.plan = comp.plan
             self.decoder = msgspec.json.Decoder(self.type)
             self.decode = self.decoder.decode
         except Unsupported as e:
-            self.type = self.walk = self.walk_raw = self.decoder = self.decode = self.plan = None
+            self.type = self.walk = self.walk_raw = self.decoder = self.decode = None
             self.source = f"# unsupported: {e}"
         self.claim_fast = claim_fast
-        self.py_walk, self.py_walk_raw = self.walk, self.walk_raw  # the pure-Python versions, kept for tests
-        self.compiled = False
-        cf = compiled_module()
-        if cf is not None and self.plan is not None:
-            # same verdicts as the generated Python (tests/test_differential.py runs both)
-            w = cf.Walker(self.plan, no_duplicate_keys)
-            self.walk, self.walk_raw = w.walk, w.walk_raw
-            if table == "claims":
-                self.claim_fast = cf.ClaimCheck(claim_types(self.type), _dates, date_ok)
-            self.compiled = True
 
     @property
     def ok(self) -> bool:
         return self.decode is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def table_check(table: str, meta_only: bool = False) -> TableCheck:
     return TableCheck(table, drop=("text",) if meta_only else ())
 
 
 _ENCODE = msgspec.json.Encoder().encode
-
-
-def compiled_module():
-    """claimset._cfast, the compiled walker and claim checks; None when it was not built or
-    CLAIMSET_PURE=1 asks for the pure-Python fast path (same verdicts, slower)."""
-    if os.environ.get("CLAIMSET_PURE") == "1":
-        return None
-    try:
-        from . import _cfast
-    except ImportError:
-        return None
-    source = os.path.join(os.path.dirname(__file__), "_cfast.c")
-    if os.path.exists(source):  # a source checkout: the module must be built from this source
-        with open(source, "rb") as f:
-            if hashlib.sha256(f.read()).hexdigest() != _cfast.SOURCE_SHA256:
-                _warn_stale()
-                return None
-    return _cfast
-
-
-@lru_cache(maxsize=None)
-def _warn_stale() -> None:
-    import warnings
-
-    warnings.warn(
-        "claimset._cfast was built from another version of _cfast.c; using the pure-Python fast path "
-        "(reinstall to rebuild it: pip install -e .)",
-        stacklevel=3,
-    )
-
-
-def claim_types(root: type) -> tuple:
-    """(Claim, Source, Span, Evidence, Event, Quantity, Location): the msgspec types _cfast.ClaimCheck reads."""
-    f = {x.name: _unwrap(x.type) for x in msgspec.structs.fields(root)}
-
-    def inner(tp):
-        tp = _unwrap(tp)
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _unwrap(args[0]) if args else tp
-
-    source, evidence, event = f["claimant"], f["evidence"], inner(f["event"])
-    ev = {x.name: x.type for x in msgspec.structs.fields(event)}
-    span = inner(f["cue"])
-    return (root, source, span, evidence, event, inner(ev["quantity"]), inner(ev["location"]))
 
 
 class _Span(msgspec.Struct, gc=False):
@@ -459,7 +363,7 @@ class ArticleText(msgspec.Struct, gc=False):
     article_id: str
     text: str
     boilerplate: list[_Span]
-    published: Optional[str]
+    published: str | None
 
 
 decode_article_text = msgspec.json.Decoder(ArticleText).decode
@@ -475,7 +379,7 @@ def no_duplicate_keys(raw: bytes, obj: Any, nkeys: int) -> bool:
 
 # --- record semantics, boolean versions of validate.check_* -----------------------------------------
 
-_DATE_RX = re.compile(DATE_PATTERN)
+_DATE_RX = re.compile(python_regex(DATE_PATTERN))
 _dates: dict[str, bool] = {}
 
 
@@ -501,7 +405,7 @@ def span_ok(sp, text: str) -> bool:
     return s < e <= len(text) and text[s:e] == sp.text
 
 
-def article_ok(a, text: str) -> Optional[tuple[list, Optional[str], bytes]]:
+def article_ok(a, text: str) -> tuple[list, str | None, bytes] | None:
     """None unless check_article would report nothing; else (boilerplate spans, published, UTF-8 text)."""
     if not unicodedata.is_normalized("NFC", text):
         return None
@@ -532,7 +436,7 @@ def _quantity_ok(q, text: str, n: int) -> bool:
     return m.start < m.end <= n and text[m.start : m.end] == m.text
 
 
-def claim_fast(c, text: str, boilerplate, published: Optional[str], entities, prefix: Optional[str] = None) -> Optional[int]:
+def claim_fast(c, text: str, boilerplate, published: str | None, entities, prefix: str | None = None) -> int | None:
     """The hash of the claim's content key (validate._record's C505 key) if check_claim would report
     nothing for it against this article text and every entity it names is in `entities`; else None.
     prefix: article_id + "-c", when the caller has it."""
@@ -610,16 +514,14 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities, pr
         b = m.end
         if not (a < b <= n and text[a:b] == m.text):
             return None
-    for m in c.hedges:
-        a = m.start
-        b = m.end
-        if not (a < b <= n and text[a:b] == m.text):
-            return None
-    for m in ev.corroboration_spans:
-        a = m.start
-        b = m.end
-        if not (a < b <= n and text[a:b] == m.text):
-            return None
+    for spans in (c.hedges, ev.corroboration_spans):
+        for m in spans:
+            a = m.start
+            b = m.end
+            if not (a < b <= n and text[a:b] == m.text):
+                return None
+        if len(spans) > 1 and len({(m.start, m.end) for m in spans}) != len(spans):
+            return None  # the same span twice (C435)
     content = c.content
     if len(content) == 1:
         sp = content[0]
@@ -644,7 +546,7 @@ def claim_fast(c, text: str, boilerplate, published: Optional[str], entities, pr
     return hash((aid, tuple([(sp.start, sp.end) for sp in content])))
 
 
-def claim_ok(c, text: str, boilerplate, published: Optional[str]) -> bool:
+def claim_ok(c, text: str, boilerplate, published: str | None) -> bool:
     """True only if validate.check_claim would report nothing (entity references not checked)."""
     return claim_fast(c, text, boilerplate, published, _ANY) is not None
 
@@ -699,16 +601,16 @@ def to_builtins(obj) -> dict:
 
 __all__ = [
     "TableCheck",
-    "table_check",
-    "no_duplicate_keys",
-    "claim_ok",
     "article_ok",
-    "entity_ok",
-    "cluster_ok",
-    "entity_refs",
-    "content_key",
     "canonical_line",
-    "id_ok",
+    "claim_ok",
+    "cluster_ok",
+    "content_key",
     "date_ok",
+    "entity_ok",
+    "entity_refs",
     "float_plain",
+    "id_ok",
+    "no_duplicate_keys",
+    "table_check",
 ]

@@ -12,8 +12,11 @@ different things never touch the same file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterable
+
+from .models import ID_PATTERN
 
 from .utils import atomic_write_bytes, atomic_write_text, json_line, json_pretty
 
@@ -25,7 +28,15 @@ TEXT_FILE = "text.txt"
 CLAIMS_FILE = "claims.jsonl"
 
 
+def is_id(value) -> bool:
+    """An ID as the models define it ([a-z0-9-], no '-' at either end): also a safe folder name."""
+    return isinstance(value, str) and 0 < len(value) <= 120 and re.fullmatch(ID_PATTERN, value) is not None
+
+
 def article_dir(data: Path, article_id: str) -> Path:
+    """data/articles/<article_id>; refuses anything that is not an ID (a path such as ../../x)."""
+    if not is_id(article_id):
+        raise ValueError(f"{article_id!r} is not an article ID (lower-case letters, digits and '-')")
     return Path(data) / ARTICLES / article_id
 
 

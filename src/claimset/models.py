@@ -15,8 +15,32 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+# Patterns are ECMA-262 regular expressions, the dialect of JSON Schema (and of ajv, which non-Python
+# users run): `$` matches only at the very end. Python's `$` also matches before a final newline, so
+# Python code must use python_regex(), never the raw pattern.
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 DATE_PATTERN = r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?$"
+# Free text is one line of visible text: no C0/C1 control characters (NUL, tab, newline, ESC, DEL),
+# no line or paragraph separators, no zero-width or bidirectional-control characters, and it
+# neither starts nor ends with white space. (Article texts and span texts are not Text: they are
+# stored exactly.)
+_INVISIBLE = r"\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_SPACE = r"\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+TEXT_PATTERN = rf"^[^{_INVISIBLE}{_SPACE}](?:[^{_INVISIBLE}]*[^{_INVISIBLE}{_SPACE}])?$"
+# An absolute http(s) address: no white space, controls or invisible characters anywhere.
+URL_PATTERN = rf"^https?://[^{_INVISIBLE}{_SPACE}/?#]+(?:[/?#][^{_INVISIBLE}{_SPACE}]*)?$"
+
+
+def python_regex(pattern: str) -> str:
+    """The Python spelling of an ECMA-262 pattern of this module: a final `$` becomes `\\Z`.
+
+    Only what the patterns here use is translated (tests/test_patterns.py checks every schema
+    pattern against node's RegExp on tricky strings); `\\d`, `\\w` and `\\s` are not used because
+    their meanings differ between the two dialects."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return pattern
+
 
 
 def check_partial_date(value: str) -> str:
@@ -27,6 +51,8 @@ def check_partial_date(value: str) -> str:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
 PartialDate = Annotated[
     str,
     StringConstraints(pattern=DATE_PATTERN),
@@ -34,7 +60,6 @@ PartialDate = Annotated[
     Field(description="ISO 8601 date with reduced precision allowed: YYYY, YYYY-MM or YYYY-MM-DD."),
 ]
 NonNeg = Annotated[int, Field(ge=0)]
-Text = Annotated[str, StringConstraints(min_length=1)]
 
 Certainty = Literal["certain", "probable", "possible", "underspecified"]
 Polarity = Literal["positive", "negative"]
@@ -104,7 +129,7 @@ class Article(Record):
     article_id: Id = Field(description="Stable, human-readable slug.")
     title: Text = Field(description="Title as it appears in the text.")
     publisher: Optional[Text] = Field(description="Publisher named by the text; null when the text names none.")
-    url: Optional[Text] = Field(description="Original address, when known; null otherwise.")
+    url: Optional[Url] = Field(description="Original absolute http(s) address, when known; null otherwise.")
     published: Optional[PartialDate] = Field(description="Publication date, reduced precision allowed.")
     published_basis: PublishedBasis = Field(description="Whether the date is stated or inferred, and how.")
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")] = Field(
@@ -156,7 +181,7 @@ class Quantity(Record):
 
 class Location(Record):
     name: Text = Field(description="Normalised place name.")
-    text: Optional[str] = Field(description="The place as written in the article (may be misspelled).")
+    text: Optional[Text] = Field(description="The place as written in the article (may be misspelled).")
     entity_id: Optional[Id] = Field(description="Place entity, when it has one.")
 
 
@@ -193,7 +218,7 @@ class Claim(Record):
     claim_types: list[ClaimType] = Field(min_length=1, description="One or more claim types.")
     event: Optional[Event] = Field(description="Structured event, when the claim reports one.")
     quantities: list[Quantity] = Field(description="Quantities in the claim.")
-    annotator: Text = Field(description="Annotator ID.")
+    annotator: Id = Field(description="Annotator ID (a slug, as in docs/annotators.md).")
 
 
 class Entity(Record):

@@ -63,6 +63,14 @@ def _raise_terminated(signum, frame):  # pragma: no cover - exercised through su
     raise Terminated(signum)
 
 
+def reset_in_worker() -> None:
+    """Pool initializer: a worker dies at once on SIGTERM/SIGHUP (the kernel's default, whatever the
+    worker is blocked in: Pool.terminate must never wait) and leaves Ctrl-C to its parent."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def install_signal_handlers() -> None:
     _HANDLER_PID[0] = os.getpid()
     for sig in (signal.SIGTERM, signal.SIGHUP):

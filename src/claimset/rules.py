@@ -20,7 +20,7 @@ class Rule:
 
 _RULES = [
     # files and encoding
-    Rule("C101", "unreadable-file", "file", "A source file or path cannot be read.", "Check the path exists and is readable."),
+    Rule("C101", "unreadable-file", "file", "A source file or folder cannot be read (no permission), or is not a regular file (a FIFO, socket or device).", "Check the path exists, is a regular file or folder, and is readable."),
     Rule("C102", "no-data", "file", "A path holds no claimset source files.", "Point at data/, an article folder or a <table>.jsonl file."),
     Rule("C103", "unexpected-file", "file", "A file in data/ that the layout does not define.", "Move or rename it: see the data layout in the README."),
     Rule("C104", "symlink-outside", "file", "A symbolic link that points outside the repository.", "Replace the link with the file itself."),
@@ -43,6 +43,8 @@ _RULES = [
     Rule("C304", "invalid-enum", "schema", "A value outside the field's allowed set.", "Use one of the allowed values listed in the message."),
     Rule("C305", "invalid-format", "schema", "A string that does not match its format (IDs, dates, hashes, language tags).", "Follow the pattern in the message."),
     Rule("C306", "out-of-range", "schema", "A number, string or list outside its allowed size (negative offset, empty list, an integer of more than 20 digits).", "Use a value within the limit in the message."),
+    Rule("C307", "url-not-http", "schema", "A URL that is not an absolute http(s) address (javascript:, data:, relative, or with white space or invisible characters).", "Write the article's address as https://..., or null when it is not known."),
+    Rule("C308", "invisible-character", "schema", "Free text (names, paraphrases, notes) with a control, zero-width, bidirectional or line-separator character, or with white space at either end.", "Delete the character or the surrounding white space (the message gives its position)."),
     # record semantics
     Rule("C401", "text-not-nfc", "record", "The article text is not in Unicode NFC.", "Normalise the text to NFC (claimset new-article does)."),
     Rule("C402", "text-hash-mismatch", "record", "text_sha256 is not the SHA-256 of the UTF-8 text.", "Recompute the hash, or restore the original text."),
@@ -59,7 +61,7 @@ _RULES = [
     Rule("C432", "source-chain", "record", "A source chain that does not start with the claimant or end with the author.", "List the claimant first, each relay, then the author."),
     Rule("C433", "evidence-none-stated", "record", "none_stated listed together with other evidence, or no evidence kind at all.", "Use none_stated alone, or list what is cited."),
     Rule("C434", "quantity-type", "record", "claim_types has quantity but quantities is empty, or the reverse.", "Add the quantities, or the quantity type."),
-    Rule("C435", "duplicate-value", "record", "A value listed twice in claim_types, evidence.cited, aliases or claim_ids.", "Remove the repeat."),
+    Rule("C435", "duplicate-value", "record", "A value listed twice in claim_types, evidence.cited, aliases or claim_ids, or the same span listed twice in hedges or evidence.corroboration_spans.", "Remove the repeat."),
     Rule("C436", "claim-id-prefix", "record", "A claim ID that does not start with its article ID and '-c'.", "Name claims <article_id>-c<NNN>."),
     Rule("C437", "wrong-place", "record", "A record in a file or folder that names another ID.", "Move the record, or correct its ID."),
     # dataset

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel
 
-from .models import DATE_PATTERN, ID_PATTERN, Article, Claim, Entity, Span
+from .models import DATE_PATTERN, ID_PATTERN, TEXT_PATTERN, URL_PATTERN, Article, Claim, Entity, Span
 from .schemas import _kind, _unwrap
 from .utils import json_line, sha256_text
 
@@ -125,7 +125,9 @@ class Gen:
             return self.rng.choice(self.entity_ids)
         if pattern == DATE_PATTERN:
             return self.date()
-        if pattern:
+        if pattern == URL_PATTERN:
+            return f"https://example.org/{self.rng.randint(1, 99999)}"
+        if pattern and pattern != TEXT_PATTERN:
             return {"wikidata": f"Q{self.rng.randint(1, 99999)}", "language": "en"}.get(name, "x")
         return self.words(1, 3)
 

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
+
+
+def open_regular(path) -> int:
+    """A read-only descriptor of `path`, which must be a regular file. A FIFO would block the reader
+    forever and a device never ends, so anything else is refused with an OSError (no wait: the
+    open itself does not block, O_NONBLOCK)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file: a FIFO, socket or device", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path) -> bytes:
+    """The bytes of a regular file (open_regular's refusals apply)."""
+    with os.fdopen(open_regular(path), "rb") as f:
+        return f.read()
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -8,18 +8,19 @@ rule code and a message a contributor can act on; nothing raises on bad input.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import layout
 from .jsonio import Failure, decode_text, parse_record
 from .jsonpos import line_col, locate
-from .models import ID_FIELDS, TABLES, check_partial_date
+from .models import _INVISIBLE, ID_FIELDS, TABLES, TEXT_PATTERN, URL_PATTERN, check_partial_date, python_regex
 from .rules import RULES
-from .utils import sha256_text
+from .utils import read_regular, sha256_text
 
 
 class UsageError(Exception):
@@ -119,12 +120,30 @@ class Sink:
 
 
 @lru_cache(maxsize=None)
-def _schema_validator(table: str):
-    from jsonschema import Draft202012Validator
+def _ecma_validator_class():
+    """Draft 2020-12 as ajv applies it: patterns with ECMA-262's `$` (see models.python_regex), and
+    "integer" meaning a JSON integer (jsonschema also counts 1268.0, which Python cannot slice with)."""
+    import re
 
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator, patrn, instance, schema):
+        if validator.is_type(instance, "string") and not _compiled(patrn).search(instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    _compiled = lru_cache(maxsize=None)(lambda p: re.compile(python_regex(p)))
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, v: isinstance(v, int) and not isinstance(v, bool)
+    )
+    return validators.extend(Draft202012Validator, validators={"pattern": pattern}, type_checker=checker)
+
+
+@lru_cache(maxsize=None)
+def _schema_validator(table: str):
     from .schemas import json_schema
 
-    return Draft202012Validator(json_schema(table))
+    return _ecma_validator_class()(json_schema(table))
 
 
 _KEYWORD_CODES = {
@@ -180,8 +199,35 @@ def _schema_message(err) -> str:
         allowed = err.validator_value if v == "enum" else [err.validator_value]
         return f"{_short(err.instance)} is not allowed; use one of: {', '.join(map(str, allowed))}"
     if v == "pattern":
-        return f"{_short(err.instance)} does not match the pattern {err.validator_value}"
+        return _pattern_message(err.instance, err.validator_value)
     return err.message
+
+
+# Patterns too long to quote get a rule of their own and say what is wrong instead.
+_PATTERN_CODES = {URL_PATTERN: "C307", TEXT_PATTERN: "C308"}
+
+
+def _pattern_message(value: str, pattern: str) -> str:
+    if pattern == URL_PATTERN:
+        if not re.match(r"https?://", value):
+            return f"{_short(value)} is not an absolute http(s) address; write it as https://..."
+    if pattern in _PATTERN_CODES:
+        bad = [(i, ch) for i, ch in enumerate(value) if not re.fullmatch(f"[^{_INVISIBLE}]", ch)]
+        if bad:
+            i, ch = bad[0]
+            return (
+                f"{_short(value)} has the invisible or control character U+{ord(ch):04X} "
+                f"({unicodedata.name(ch, 'unnamed')}) at position {i}; delete it"
+            )
+        if not value:
+            return "empty text; write the text, or null where the field allows it"
+        if value != value.strip(_SPACES):
+            return f"{_short(value)} starts or ends with white space; trim it"
+        return f"{_short(value)} has white space or another character an address cannot have"
+    return f"{_short(value)} does not match the pattern {pattern}"
+
+
+_SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 
 
 def _short(value: Any, n: int = 60) -> str:
@@ -196,6 +242,8 @@ def check_structure(table: str, obj: Any, origin: Origin, sink: Sink) -> bool:
             ok = False
             path = list(err.absolute_path)
             code = _KEYWORD_CODES.get(err.validator, "C301")
+            if code == "C305":
+                code = _PATTERN_CODES.get(err.validator_value, code)
             if code == "C303" and isinstance(err.instance, dict):
                 allowed = set(err.schema.get("properties", {}))
                 for extra in sorted(k for k in err.instance if k not in allowed):
@@ -375,6 +423,11 @@ def check_claim(obj: dict, origin: Origin, art: Optional[ArticleInfo], sink: Sin
     for fld, values in (("claim_types", obj["claim_types"]), ("evidence.cited", cited)):
         for d in _dupes(values):
             sink.rec(origin, fld.split("."), "C435", f"{d!r} is listed twice")
+    for fld, spans in (("hedges", obj["hedges"]), ("evidence.corroboration_spans", obj["evidence"]["corroboration_spans"])):
+        keys = [(sp["start"], sp["end"]) for sp in spans]
+        for (a, b) in _dupes(keys):
+            i = len(keys) - 1 - keys[::-1].index((a, b))  # point at the repeat
+            sink.rec(origin, fld.split(".") + [i], "C435", f"the span {a}-{b} is listed twice")
     for i, q in enumerate(obj["quantities"]):
         _check_quantity(q, origin, ["quantities", i], sink)
     ev = obj["event"]
@@ -436,6 +489,18 @@ class Dataset:
         self.contents: dict[tuple, str] = {}
         self.cluster_members: list[tuple[str, str, Where, str]] = []  # claim, cluster, where, field
         self.cluster_sizes: list[tuple[str, int, Where]] = []
+        # IDs of records that exist but failed a check of their own (already reported), and
+        # articles whose claims could not be read: references to them are not reported again.
+        self.present: dict[str, set[str]] = {t: set() for t in TABLES}
+        self.unread: set[str] = set()
+
+    def exists(self, table: str, rid: str) -> bool:
+        if rid in self.ids[table] or rid in self.present[table]:
+            return True
+        if table == "claims":
+            aid, sep, _ = rid.rpartition("-c")
+            return bool(sep) and aid in self.unread
+        return False
 
     def add_id(self, table: str, rid: str, where: Where, sink: Sink) -> None:
         seen = self.ids[table]
@@ -450,10 +515,10 @@ class Dataset:
 
     def finish(self, sink: Sink) -> None:
         for rid, where in self.article_refs:
-            if rid not in self.ids["articles"]:
+            if not self.exists("articles", rid):
                 sink.at(where.file, where.line, where.column, "C502", "article_id", f"no article has ID {rid!r}")
         for rid, where, fld in self.entity_refs:
-            if rid not in self.ids["entities"]:
+            if not self.exists("entities", rid):
                 sink.at(where.file, where.line, where.column, "C503", fld, f"no entity has ID {rid!r}")
         for cid, size, where in self.cluster_sizes:
             if size == 0:
@@ -461,7 +526,8 @@ class Dataset:
         first_cluster: dict[str, str] = {}
         for claim, cluster, where, fld in self.cluster_members:
             if claim not in self.ids["claims"]:
-                sink.at(where.file, where.line, where.column, "C504", fld, f"no claim has ID {claim!r}")
+                if not self.exists("claims", claim):
+                    sink.at(where.file, where.line, where.column, "C504", fld, f"no claim has ID {claim!r}")
             elif claim in first_cluster and first_cluster[claim] != cluster:
                 sink.at(where.file, where.line, where.column, "C507", fld, f"claim {claim!r} is already in cluster {first_cluster[claim]!r}")
             else:
@@ -516,7 +582,10 @@ def discover(paths: Sequence[Path], root: Path, sink: Sink) -> list[Unit]:
 
 
 def _discover_dir(p: Path, root: Path, sink: Sink) -> list[Unit]:
-    if (p / layout.ARTICLE_FILE).exists() or (p / layout.TEXT_FILE).exists() or (p / layout.CLAIMS_FILE).exists():
+    names = _listing(p, sink)
+    if names is None:
+        return []
+    if {layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE} & set(names):
         return [Unit("article", "articles", p)]
     units: list[Unit] = []
     found_layout = False
@@ -528,13 +597,13 @@ def _discover_dir(p: Path, root: Path, sink: Sink) -> list[Unit]:
         if table is None:
             units += _article_folders(d, sink)
             continue
-        for child in sorted(d.iterdir()):
+        for child in sorted(d / n for n in _listing(d, sink) or ()):
             if child.suffix == ".json" and (child.is_file() or child.is_symlink()):
                 units.append(Unit("json", table, child))
             else:
                 sink.at(sink.rel(child), 1, 1, "C103", "", f"only <id>.json files belong in data/{sub}/")
     if not found_layout:
-        for child in sorted(p.iterdir()):
+        for child in sorted(p / n for n in names):
             t = _jsonl_table(child.name)
             if t and child.is_file():
                 units.append(Unit("jsonl", t, child))
@@ -543,11 +612,33 @@ def _discover_dir(p: Path, root: Path, sink: Sink) -> list[Unit]:
     return units
 
 
+_FILE_FAULTS = {"C101", "C104", "C111", "C112", "C113", "C114"}
+
+
+def note_unread(data: "Dataset", problems: Sequence[Problem], rel: str, article_id: str) -> None:
+    """A file-level fault in an article's claims.jsonl: none of its claims were read."""
+    if any(p.code in _FILE_FAULTS and p.file == rel for p in problems):
+        data.unread.add(article_id)
+
+
+def _listing(d, sink: Sink) -> Optional[list[str]]:
+    """The names in folder `d`, or None when it cannot be listed (reported as C101)."""
+    try:
+        return os.listdir(d)
+    except OSError as e:
+        sink.at(sink.rel(d), 1, 1, "C101", "", f"cannot read the folder ({e.strerror})")
+        return None
+
+
 def _article_folders(d: Path, sink: Sink) -> list[Unit]:
     """A unit per folder in data/articles/, in name order (Path order, for siblings). A scandir entry
     knows from the listing whether it is a folder; only a link needs Path.is_dir to follow it."""
-    with os.scandir(d) as entries:
-        found = sorted((e.name, Path(e.path).is_dir() if e.is_symlink() else e.is_dir()) for e in entries)
+    try:
+        with os.scandir(d) as entries:
+            found = sorted((e.name, Path(e.path).is_dir() if e.is_symlink() else e.is_dir()) for e in entries)
+    except OSError as e:
+        sink.at(sink.rel(d), 1, 1, "C101", "", f"cannot read the folder ({e.strerror})")
+        return []
     base = os.path.join(d, "")
     units = []
     for name, is_dir in found:
@@ -603,7 +694,7 @@ class Validator:
             self.sink.at(rel, 1, 1, "C104", "", why)
             return None
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
         except OSError as e:
             self.sink.at(rel, 1, 1, "C101", "", f"cannot read the file ({e.strerror})")
             return None
@@ -617,6 +708,9 @@ class Validator:
     def _record(self, table: str, obj: Any, origin: Origin, expect_id: Optional[tuple[str, str]] = None) -> None:
         self.report.records[table] += 1
         if not check_structure(table, obj, origin, self.sink):
+            rid = obj.get(ID_FIELDS[table]) if isinstance(obj, dict) else None
+            if isinstance(rid, str):
+                self.data.present[table].update((rid, rid.strip()))
             return
         id_field = ID_FIELDS[table]
         rid = obj[id_field]
@@ -690,20 +784,28 @@ class Validator:
         if why:
             self.sink.at(self.sink.rel(folder), 1, 1, "C104", "", why)
             return
-        for child in sorted(folder.iterdir()):
-            if child.name not in ARTICLE_FILES:
-                self.sink.at(self.sink.rel(child), 1, 1, "C103", "", ARTICLE_EXTRA)
+        # the folder exists: claims and clusters naming this article are not "unknown" (no cascade)
+        self.data.present["articles"].add(folder.name)
+        names = _listing(folder, self.sink)
+        if names is None:
+            self.data.unread.add(folder.name)
+            return
+        for name in sorted(names):
+            if name not in ARTICLE_FILES:
+                self.sink.at(self.sink.rel(folder / name), 1, 1, "C103", "", ARTICLE_EXTRA)
         for part in (meta_path, text_path):
-            if not part.exists():
+            if part.name not in names:
                 self.sink.at(self.sink.rel(part), 1, 1, "C105", "", f"{folder.name}/ has no {part.name}")
         text_rel = self.sink.rel(text_path)
-        text = self._article_text(self._read(text_path), text_rel) if text_path.exists() else None
-        if meta_path.exists():
+        text = self._article_text(self._read(text_path), text_rel) if text_path.name in names else None
+        if meta_path.name in names:
             raw = self._read(meta_path)
             if raw is not None:
                 self._article_meta(raw, self.sink.rel(meta_path), text, text_rel, folder.name)
-        if claims_path.exists():
+        if claims_path.name in names:
+            before = len(self.sink.problems)
             self._jsonl_file(claims_path, "claims", ("article_id", folder.name))
+            note_unread(self.data, self.sink.problems[before:], self.sink.rel(claims_path), folder.name)
 
     def _article_text(self, text: Optional[str], rel: str) -> Optional[str]:
         """The text read from text.txt, or None when there is none to check spans against."""

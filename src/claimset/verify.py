@@ -12,6 +12,7 @@ Checks, reporting every problem rather than stopping at the first:
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,16 @@ def _parquet_rows(path: Path) -> int:
     return n
 
 
+def _plain_name(name) -> bool:
+    return (
+        isinstance(name, str)
+        and name == os.path.basename(name)
+        and not name.startswith(".")
+        and "\\" not in name
+        and "\x00" not in name
+    )
+
+
 def verify(release: Path) -> Verification:
     release = Path(release)
     v = Verification(release)
@@ -60,6 +71,13 @@ def verify(release: Path) -> Verification:
         return v
 
     bad = set()
+    # every name the manifest gives must be a plain file name in the release: a tampered manifest
+    # must not make verify read (and reveal hashes of) files elsewhere
+    odd = [n for n in list(files) + [f for m in tables.values() for f in m.get("files", [])] if not _plain_name(n)]
+    if odd:
+        for n in dict.fromkeys(odd):
+            v.problems.append(f"{MANIFEST}: {n!r} is not a file name in the release (a path or a hidden name); nothing outside the release is read")
+        return v
     for name, meta in files.items():
         p = release / name
         if not p.is_file():
