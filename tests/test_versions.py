@@ -212,7 +212,7 @@ def test_diff_git_revisions(tiny):
 def test_check_version_against_the_committed_release(tiny):
     build(tiny)
     git_repo(tiny)
-    assert last_release(tiny) == "HEAD"
+    assert last_release(tiny) == git(tiny, "rev-parse", "HEAD")  # the commit that set the version
     ok = check_version(tiny, version=V)
     assert ok.ok and ok.diff.level == "none", ok.problems
     add_claim(tiny)
@@ -243,6 +243,38 @@ def test_check_version_uses_the_newest_release_tag(tiny):
     assert check_version(tiny, against="HEAD", version=V).ok  # HEAD already holds the change
 
 
+def test_an_unbumped_change_is_caught_after_it_is_committed(tiny):
+    """No tags: the baseline is the commit that set the version, not HEAD, so rebuilding and
+    committing a changed released claim without a bump does not make it the new baseline."""
+    build(tiny)
+    git_repo(tiny)
+    cut = git(tiny, "rev-parse", "HEAD")
+    edit_claim(tiny, "tiny-2023-10-c000", lambda r: {**r, "claim": "Pyongyang sent shells to Moscow."})
+    build(tiny)
+    commit_all(tiny, "changed a released claim, rebuilt, no bump")
+    assert last_release(tiny) == cut
+    r = check_version(tiny, version=V)
+    assert not r.ok and r.diff.level == "major" and f"at least {MAJOR}" in r.problems[0], r.problems
+    assert check_version(tiny, against="HEAD", version=V).ok  # what 0.1.0 compared against: HEAD
+
+
+def test_in_a_pull_request_the_baseline_is_the_merge_base(tiny, monkeypatch):
+    build(tiny)
+    git_repo(tiny)
+    base = git(tiny, "rev-parse", "HEAD")
+    git(tiny, "checkout", "-q", "-b", "contribution")
+    add_claim(tiny)
+    build(tiny)
+    commit_all(tiny, "a new claim")
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    assert last_release(tiny) == base
+    r = check_version(tiny, version=V)
+    assert not r.ok and f"at least {MINOR}" in r.problems[0]
+    monkeypatch.setenv("GITHUB_BASE_REF", "no-such-branch")
+    with pytest.raises(DiffError, match="fetch-depth"):
+        last_release(tiny)
+
+
 def test_check_version_changelog_rules(tiny):
     build(tiny)
     git_repo(tiny, changelog=f"# Changelog\n\n## [{MINOR}] - unreleased\n\n## {V}\n")
@@ -258,7 +290,7 @@ def test_check_version_cli_exit_codes(tiny):
     (tiny / "src" / "claimset" / "version.py").write_text(f'__version__ = "{V}"\n')
     r = runner.invoke(app, ["check-version", "--root", str(tiny)])
     assert r.exit_code == 0, r.output
-    assert f"sources equal the last release {V} (HEAD)" in r.output
+    assert f"sources equal the last release {V} (commit {git(tiny, 'rev-parse', 'HEAD')[:12]})" in r.output
     add_claim(tiny)
     r = runner.invoke(app, ["check-version", "--root", str(tiny)])
     assert r.exit_code == 1 and "MINOR change" in r.output and f"at least {MINOR}" in r.output

@@ -66,10 +66,21 @@ def template():
     return env.get_template("card.md.j2")
 
 
-def render_blocks(rows: dict[str, int], edition: str, version: str) -> dict[str, str]:
+def year_range(published) -> dict[str, str]:
+    """The years the articles were published, from the data: "2022-2024" and "between 2022 and
+    2024" (or "2024" and "in 2024"); "unknown" when no article has a date."""
+    years = sorted({p[:4] for p in published if p})
+    if not years:
+        return {"years": "dates unknown", "years_words": "at unknown dates", "years_span": "of unknown dates"}
+    if years[0] == years[-1]:
+        return {"years": years[0], "years_words": f"in {years[0]}", "years_span": f"from {years[0]}"}
+    return {"years": f"{years[0]}-{years[-1]}", "years_words": f"between {years[0]} and {years[-1]}", "years_span": f"from {years[0]} to {years[-1]}"}
+
+
+def render_blocks(rows: dict[str, int], edition: str, version: str, published=()) -> dict[str, str]:
     """Each named block of the template, rendered with only what the release itself says."""
     tmpl = template()
-    ctx = tmpl.new_context({"rows": rows, "edition": edition, "version": version})
+    ctx = tmpl.new_context({"rows": rows, "edition": edition, "version": version, **year_range(published)})
     return {name: "".join(block(ctx)).strip() for name, block in tmpl.blocks.items()}
 
 
@@ -321,7 +332,8 @@ def splice_card(text: str, card: str) -> str:
 def card_markdown(release: Path, root: Path) -> str:
     stats = statistics(release, root)
     man_rows = {t["name"]: t["rows"] for t in stats["tables"]}
-    text = template().render(rows=man_rows, version=stats["version"], edition=stats["edition"], stats=stats)
+    years = year_range(a["published"] for a in stats["articles"] if a["published"] != "unknown")
+    text = template().render(rows=man_rows, version=stats["version"], edition=stats["edition"], stats=stats, **years)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
+
+from .version import __version__
 
 import typer
 
@@ -151,8 +154,9 @@ def explore(
 def schema_export(root: Path = ROOT_OPT) -> None:
     """Regenerate schema/*.schema.json, docs/rules.md, docs/data-model.md and the README table."""
     from .generated import export
+    from .validate import require_repository
 
-    written = export(root)
+    written = export(require_repository(root, "schema", "pyproject.toml"))
     typer.echo("\n".join(f"wrote {p}" for p in written) or "all generated files are up to date")
 
 
@@ -184,3 +188,12 @@ def main() -> None:
     except OSError as e:
         typer.echo(f"error: {e.filename or ''}{': ' if e.filename else ''}{e.strerror or e}", err=True)
         sys.exit(2)
+    except Exception as e:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("CLAIMSET_DEBUG") == "1":
+            raise
+        typer.echo(
+            f"internal error: {type(e).__name__}: {e}. This is a bug in claimset {__version__}; "
+            "please report it with the command you ran (CLAIMSET_DEBUG=1 shows the traceback).",
+            err=True,
+        )
+        sys.exit(70)

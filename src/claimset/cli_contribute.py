@@ -17,7 +17,7 @@ ROOT_OPT = typer.Option(Path("."), "--root", help="Repository root (holds data/ 
 
 def _fail(e: Exception) -> None:
     typer.echo(f"error: {e}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(getattr(e, "exit_code", 1))
 
 
 def _show(text: str, n: int = 60) -> str:
@@ -219,7 +219,33 @@ def stats(
         render(s)
 
 
+def coverage(
+    update: bool = typer.Option(False, "--update", help="Record new uncovered sentences in the review file (reason to be written) and drop covered ones."),
+    root: Path = ROOT_OPT,
+) -> None:
+    """Sentences that carry no claim: each must be annotated or reviewed (a reason in docs/uncovered-sentences.json)."""
+    from .coverage import HOW_TO, review
+    from .coverage import update as write_review
+    from .validate import require_repository
+
+    root = require_repository(root)
+    try:
+        todo = write_review(root) if update else review(root)[1]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        typer.echo(f"error: cannot read the sources or the review file ({e}); run claimset validate first", err=True)
+        raise typer.Exit(2)
+    if update:
+        typer.echo("wrote docs/uncovered-sentences.json")
+    for line in todo:
+        typer.echo(line)
+    if todo:
+        typer.echo(f"claimset coverage: {len(todo)} sentence(s) to review: {HOW_TO}")
+        raise typer.Exit(1)
+    typer.echo("claimset coverage: every sentence without a claim has a reviewed reason")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("coverage")(coverage)
     app.command("new-article")(new_article)
     app.command("new-entity")(new_entity)
     app.command("find")(find)

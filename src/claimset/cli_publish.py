@@ -35,15 +35,16 @@ def diff(
 
 def check_version(
     against: Optional[str] = typer.Option(
-        None, "--against", help="The last release: a release folder or git revision (default: newest vX.Y.Z tag, else HEAD's release/)."
+        None, "--against", help="The last release: a release folder or git revision (default: the pull request's base in GitHub Actions, else the newest vX.Y.Z tag, else the commit that set the current version)."
     ),
     root: Path = ROOT_OPT,
 ) -> None:
     """Fail unless version.py is bumped as far as the change since the last release requires and CHANGELOG.md has its entry."""
-    from .versions import DiffError, check_version as run
+    from .validate import require_repository
+    from .versions import DiffError, check_version as run, describe_rev
 
     try:
-        result = run(root, against)
+        result = run(require_repository(root, "CHANGELOG.md"), against)
     except DiffError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2)
@@ -51,9 +52,9 @@ def check_version(
     if d is None:
         typer.echo(f"claimset check-version: no earlier release to compare with; version {result.version}")
     elif d.level == "none":
-        typer.echo(f"claimset check-version: sources equal the last release {d.old_version} ({result.baseline}); version {result.version}")
+        typer.echo(f"claimset check-version: sources equal the last release {d.old_version} ({describe_rev(result.baseline)}); version {result.version}")
     else:
-        typer.echo(f"claimset check-version: since {d.old_version} ({result.baseline}): {d.level.upper()} change; version {result.version}")
+        typer.echo(f"claimset check-version: since {d.old_version} ({describe_rev(result.baseline)}): {d.level.upper()} change; version {result.version}")
         for r in d.reasons:
             typer.echo(f"  - {r}")
     for p in result.problems:

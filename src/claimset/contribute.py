@@ -20,7 +20,7 @@ from . import layout
 from .coverage import sentences
 from .ingest import IngestError, Ingested, find_span, ingest_bytes
 from .models import DATE_PATTERN, ID_PATTERN, check_partial_date
-from .utils import atomic_write_bytes, json_line, json_pretty
+from .utils import atomic_write_bytes, json_line, json_pretty, read_regular
 from .validate import Origin, Problem, check_new
 
 BOM = b"\xef\xbb\xbf"
@@ -28,7 +28,12 @@ AUTHOR = {"kind": "author", "entity_id": None, "name": "author", "mention": None
 
 
 class ContributeError(ValueError):
-    """Input the tools refuse; the message says why and how to fix it."""
+    """Input the tools refuse; the message says why and how to fix it. exit_code 2: the input could
+    not be read at all (an I/O or usage error), 1: it was read and refused."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 # --- small helpers ---------------------------------------------------------------------------------
@@ -135,9 +140,9 @@ def new_article(
     """Ingest a raw text file into data/articles/<article_id>/ (article.json + text.txt)."""
     root = Path(root)
     try:
-        data = Path(file).read_bytes()
+        data = read_regular(file)
     except OSError as e:
-        raise ContributeError(f"{file}: cannot read ({e.strerror})") from None
+        raise ContributeError(f"{file}: cannot read ({e.strerror})", exit_code=2) from None
     notes = []
     if data.startswith(BOM):
         data = data[len(BOM) :]

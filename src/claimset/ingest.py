@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .utils import sha256_text
+from .utils import read_regular, sha256_text
 
 # Whole lines that are web furniture, not reporting. Proposals only: the contributor confirms.
 BOILERPLATE_RULES: list[tuple[str, str]] = [
@@ -88,7 +88,7 @@ def ingest_bytes(data: bytes, name: str, normalise_newlines: bool = True) -> Ing
 
 def ingest_file(path: Path) -> Ingested:
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path)
     except OSError as e:
         raise IngestError(f"{path}: cannot read ({e.strerror})") from None
     return ingest_bytes(data, str(path))

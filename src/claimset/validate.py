@@ -856,6 +856,16 @@ def default_data(root: Path) -> Path:
     return data
 
 
+def require_repository(root: Path, *needs: str) -> Path:
+    """`root` if it is a claimset repository (data/ and the named files or folders), else UsageError:
+    commands that write generated files or read the changelog must not act on another folder."""
+    default_data(root)
+    missing = [n for n in needs if not (Path(root) / n).exists()]
+    if missing:
+        raise UsageError(f"{root}: not a claimset repository (no {', '.join(missing)}); run claimset in the repository root, or pass --root")
+    return Path(root)
+
+
 def validate(
     paths: Optional[Sequence[Path]] = None, root: Optional[Path] = None, on_record=None, jobs: int = 1, progress: bool = False
 ) -> Report:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -35,6 +36,7 @@ from typing import Any, Iterator, Optional
 from .models import ID_FIELDS
 
 LEVELS = ("none", "patch", "minor", "major")
+MANIFEST_PATH = "release/manifest.json"
 TAG_PATTERN = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 CHANGELOG_HEADING = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)\]?(?=\s|$)", re.M)
 METADATA_FILES = ("croissant.json",)
@@ -404,18 +406,66 @@ def changelog_versions(root: Path) -> list[str]:
 
 
 def last_release(root: Path) -> Optional[str]:
-    """The baseline: the newest vX.Y.Z tag reachable from HEAD, else HEAD's committed release."""
+    """The baseline a change is measured against, as a git revision (or a release folder outside git):
+
+    1. in a GitHub pull request (GITHUB_BASE_REF), the merge-base with the base branch: what the
+       pull request changes;
+    2. else the newest vX.Y.Z tag reachable from HEAD: the last release cut by a maintainer;
+    3. else the last commit that changed the version in release/manifest.json: the commit that cut
+       the version HEAD carries. A released record changed later at the same version differs from
+       it, so an unbumped change is caught whether or not it was committed.
+    """
     root = Path(root)
     if not is_git(root):
         return str(root / "release") if (root / "release" / "manifest.json").is_file() else None
-    tags = [t for t in _git(root, "tag", "--merged", "HEAD", "--list", "v*").splitlines() if TAG_PATTERN.match(t.strip())]
-    if tags:
-        return max(tags, key=lambda t: parse_version(t[1:]))
     try:
         _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     except DiffError:
         return None  # no commit yet
-    return "HEAD" if _has_path(root, "HEAD", "release/manifest.json") else None
+    base = os.environ.get("GITHUB_BASE_REF")
+    if base:
+        for ref in (f"origin/{base}", base):
+            try:
+                return _git(root, "merge-base", "HEAD", ref)
+            except DiffError:
+                continue
+        raise DiffError(
+            f"GITHUB_BASE_REF is {base!r} but neither origin/{base} nor {base} is in this clone; "
+            "check out with the full history (actions/checkout with fetch-depth: 0)"
+        )
+    tags = [t for t in _git(root, "tag", "--merged", "HEAD", "--list", "v*").splitlines() if TAG_PATTERN.match(t.strip())]
+    if tags:
+        return max(tags, key=lambda t: parse_version(t[1:]))
+    return version_cut(root)
+
+
+def describe_rev(rev) -> str:
+    """A baseline for messages: a commit hash shortened, anything else as it is."""
+    if isinstance(rev, str) and len(rev) == 40 and all(c in "0123456789abcdef" for c in rev):
+        return f"commit {rev[:12]}"
+    return str(rev)
+
+
+def _manifest_version(root: Path, rev: str) -> Optional[str]:
+    try:
+        return json.loads(_git(root, "show", f"{rev}:{MANIFEST_PATH}"))["version"]
+    except (DiffError, ValueError, KeyError, TypeError):
+        return None
+
+
+def version_cut(root: Path) -> Optional[str]:
+    """The commit (first-parent history of HEAD) that set release/manifest.json's current version:
+    the oldest of the newest run of commits whose manifest has HEAD's version."""
+    commits = _git(root, "log", "--first-parent", "--format=%H", "HEAD", "--", MANIFEST_PATH).splitlines()
+    if not commits:
+        return None
+    current = _manifest_version(root, commits[0])
+    cut = commits[0]
+    for c in commits[1:]:
+        if _manifest_version(root, c) != current:
+            break
+        cut = c
+    return cut
 
 
 @dataclass
@@ -453,11 +503,11 @@ def check_version(root: Path, against: Optional[str] = None, version: Optional[s
             result = diff(old, new)
         required = result.required_version
         if parse_version(version) < parse_version(result.old_version):
-            problems.append(f"version {version} is lower than the last release's {result.old_version} ({baseline})")
+            problems.append(f"version {version} is lower than the last release's {result.old_version} ({describe_rev(baseline)})")
         elif parse_version(version) < parse_version(required):
             why = "; ".join(result.reasons)
             problems.append(
-                f"the sources differ from the last release {result.old_version} ({baseline}): {why}. "
+                f"the sources differ from the last release {result.old_version} ({describe_rev(baseline)}): {why}. "
                 f"That is a {result.level.upper()} change: set __version__ in src/claimset/version.py to at least {required} "
                 f"(it is {version}) and describe the change in CHANGELOG.md"
             )
