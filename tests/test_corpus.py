@@ -80,3 +80,15 @@ def test_boilerplate_is_marked_not_removed():
     assert kinds["Source link"] == "source_link"
     assert kinds["[ad_1]"] == "advert"
     assert kinds["Back to top button"] == "navigation"
+
+
+def test_no_practice_or_fixture_record_is_in_the_data():
+    """CONTRIBUTING's practice article and its example entity, and the tests' invented articles,
+    must never reach a release: a pull request that adds them fails here, in CI."""
+    fixtures = ROOT / "tests" / "fixtures"
+    invented = {unicodedata.normalize("NFC", p.read_text(encoding="utf-8")).splitlines()[0] for p in fixtures.glob("*.txt")}
+    for folder, meta in _articles():
+        first = (folder / "text.txt").read_text(encoding="utf-8").splitlines()[0]
+        assert first not in invented, f"{folder.name} is an invented practice or test article; remove data/articles/{folder.name}/"
+        assert not meta["provenance"].startswith("tests/"), folder.name
+    assert not (ROOT / "data" / "entities" / "sample-news.json").exists(), "sample-news is CONTRIBUTING's invented example entity; delete it"

@@ -238,6 +238,12 @@ def coverage(
         typer.echo("wrote docs/uncovered-sentences.json")
     for line in todo:
         typer.echo(line)
+    if todo and update:
+        typer.echo(
+            f"claimset coverage: {len(todo)} sentence(s) to review: for each, annotate the claim it makes "
+            "(claimset add-claim) or write in docs/uncovered-sentences.json why it carries none"
+        )
+        raise typer.Exit(1)
     if todo:
         typer.echo(f"claimset coverage: {len(todo)} sentence(s) to review: {HOW_TO}")
         raise typer.Exit(1)
