@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -241,8 +242,8 @@ def _config_hook() -> dict:
 def test_pre_commit_hook_definition():
     (hook,) = _hooks()
     assert hook["id"] == "claimset-validate"
-    assert hook["entry"] == "claimset validate" and hook["language"] == "python"  # pre-commit installs this package
-    assert hook["pass_filenames"] is False  # a changed file is checked against the whole dataset
+    assert hook["entry"] == "claimset validate --changed" and hook["language"] == "python"  # pre-commit installs this package
+    assert hook["pass_filenames"] is True  # the changed files name the datasets to check, each checked whole
     local = _config_hook()
     assert local["id"] == hook["id"]
     assert local["entry"].endswith(hook["entry"])
@@ -264,6 +265,7 @@ def test_pre_commit_hook_definition():
         ("src/claimset/cli.py", False),
         ("README.md", False),
         ("notes/todo.txt", False),
+        ("corpus/some-article/article.json", True),
     ],
 )
 def test_pre_commit_hook_files(path, selected):
@@ -280,13 +282,72 @@ def _hook_argv(entry: str) -> list[str]:
 
 def test_pre_commit_entry_passes_on_this_repository():
     (hook,) = _hooks()
-    r = subprocess.run(_hook_argv(hook["entry"]), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(_hook_argv(hook["entry"]) + ["data/entities/john-kirby.json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    assert "5 articles" in r.stdout or "articles" in r.stdout  # the whole data/ was checked, not one file
 
 
 def test_pre_commit_entry_fails_on_a_broken_fixture(tiny):
     _break(tiny, 1)
     for entry in (_hooks()[0]["entry"], _config_hook()["entry"]):
-        r = subprocess.run(_hook_argv(entry), cwd=tiny, capture_output=True, text=True, timeout=300)
+        # only the entity changed: the broken claim elsewhere in data/ is still found
+        r = subprocess.run(_hook_argv(entry) + ["data/entities/john-kirby.json"], cwd=tiny, capture_output=True, text=True, timeout=300)
         assert r.returncode == 1
         assert re.search(r"^data/articles/tiny-2023-10/claims.jsonl:4:\d+: C414 ", r.stdout, re.M), r.stdout
+
+
+def _table_folder(root: Path, recs: dict) -> Path:
+    """The tiny dataset as a folder of <table>.jsonl files (another project's layout)."""
+    from claimset.utils import json_line
+
+    d = root / "annotations"
+    d.mkdir(parents=True)
+    (d / "articles.jsonl").write_text(json_line(recs["article"]) + "\n", encoding="utf-8")
+    for t in ("claims", "entities", "clusters"):
+        (d / f"{t}.jsonl").write_text("".join(json_line(r) + "\n" for r in recs[t]), encoding="utf-8")
+    return d
+
+
+def test_pre_commit_entry_in_every_layout(tmp_path):
+    """A folder of table files is a dataset (not one article missing its text); an invalid claim
+    in a file outside data/ fails the hook; a path that cannot be read is exit 2."""
+    from conftest import make_records
+
+    recs = make_records()
+    d = _table_folder(tmp_path, recs)
+    argv = _hook_argv(_hooks()[0]["entry"])
+    r = subprocess.run(argv + ["annotations/claims.jsonl"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "has no text.txt" not in r.stdout, r.stdout[-2000:]
+    r = subprocess.run([str(BIN / "claimset"), "validate", "annotations/"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "has no text.txt" not in r.stdout, r.stdout[-2000:]
+    bad = [dict(c) for c in recs["claims"]]
+    bad[1]["factuality"] = {"certainty": "sure", "polarity": "positive"}
+    (d / "claims.jsonl").write_text("".join(json.dumps(c) + "\n" for c in bad), encoding="utf-8")
+    r = subprocess.run(argv + ["annotations/claims.jsonl"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and re.search(r"^annotations/claims.jsonl:2:\d+: C304 ", r.stdout, re.M), r.stdout[-2000:]
+    r = subprocess.run(argv + ["annotations/missing.jsonl"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("pre-commit", path=str(BIN)) is None, reason="pre-commit is in the test extra")
+def test_pre_commit_try_repo_from_another_repository(tmp_path):
+    """As another project uses the hook: pre-commit installs this repository in its own virtual
+    environment (pip, this repository's constraints) and runs it on that project's changed files."""
+    from conftest import make_records
+
+    proj = tmp_path / "other-project"
+    proj.mkdir()
+    d = _table_folder(proj, make_records())
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(proj)], check=True)
+    subprocess.run(["git", "-C", str(proj), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(proj), *ident, "commit", "-q", "-m", "annotations"], check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_CONSTRAINT": str(ROOT / "constraints.txt")}
+    cmd = [str(BIN / "pre-commit"), "try-repo", str(ROOT), "claimset-validate", "--files", "annotations/claims.jsonl"]
+    r = subprocess.run(cmd, cwd=proj, capture_output=True, text=True, timeout=900, env=env)
+    assert r.returncode == 0 and "Passed" in r.stdout, r.stdout[-3000:] + r.stderr[-3000:]
+    recs = [json.loads(line) for line in (d / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    recs[1]["claim_id"] = "not an id"
+    (d / "claims.jsonl").write_text("".join(json.dumps(c) + "\n" for c in recs), encoding="utf-8")
+    r = subprocess.run(cmd, cwd=proj, capture_output=True, text=True, timeout=900, env=env)
+    assert r.returncode == 1 and "Failed" in r.stdout and "C305" in r.stdout, r.stdout[-3000:]

@@ -32,6 +32,7 @@ def validate(
     summary: Optional[Path] = typer.Option(None, help="Also append a Markdown report here (e.g. $GITHUB_STEP_SUMMARY)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes (default: the available cores). Same report for any number."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: only on a terminal)."),
+    changed: bool = typer.Option(False, "--changed", help="PATHS are changed files (the pre-commit hook): validate the datasets they belong to."),
 ) -> None:
     """Check sources: structure, record semantics, dataset. Exit 0 valid, 1 invalid, 2 usage or I/O error."""
     from .engine import default_jobs
@@ -42,6 +43,13 @@ def validate(
         typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     try:
+        if changed:
+            from .validate import datasets_of
+
+            if not paths:
+                typer.echo("claimset validate --changed: no files given; nothing to check")
+                raise typer.Exit(0)
+            paths = datasets_of(paths)
         report = run(paths or None, root=root, jobs=jobs or default_jobs(), progress=sys.stderr.isatty() if progress is None else progress)
     except UsageError as e:
         typer.echo(f"error: {e}", err=True)

@@ -581,11 +581,47 @@ def discover(paths: Sequence[Path], root: Path, sink: Sink) -> list[Unit]:
     return units
 
 
+def is_article_folder(p: Path, names) -> bool:
+    """An article folder has article.json or text.txt, or sits in articles/. A folder with
+    claims.jsonl beside other table files (articles.jsonl, entities.jsonl, ...) is a folder of
+    table JSONL files, not an article missing its parts."""
+    names = set(names)
+    if {layout.ARTICLE_FILE, layout.TEXT_FILE} & names:
+        return True
+    tables = {n for n in names if _jsonl_table(n)}
+    return layout.CLAIMS_FILE in names and (Path(p).parent.name == layout.ARTICLES or tables == {layout.CLAIMS_FILE})
+
+
+def datasets_of(files: Sequence[Path]) -> list[Path]:
+    """The sources to validate when `files` changed (the pre-commit hook): for a file inside a
+    data/ layout, that whole data/ folder (a change can break a reference elsewhere in it); for a
+    table JSONL file, the folder of table files it is in; for an article folder's file, that
+    data/ or, outside one, the article folder. Each dataset once, in order."""
+    out: list[Path] = []
+    for f in files:
+        f = Path(f)
+        target = None
+        for parent in [f.parent, *f.parent.parents] if f.is_file() or not f.exists() else [f, *f.parents]:
+            if parent.name == "data" and any((parent / d).is_dir() for d in (layout.ARTICLES, layout.ENTITIES, layout.CLUSTERS)):
+                target = parent
+                break
+        if target is None:
+            if _jsonl_table(f.name):
+                target = f.parent
+            elif f.name in ARTICLE_FILES:
+                target = f.parent
+            else:
+                target = f
+        if target not in out:
+            out.append(target)
+    return out
+
+
 def _discover_dir(p: Path, root: Path, sink: Sink) -> list[Unit]:
     names = _listing(p, sink)
     if names is None:
         return []
-    if {layout.ARTICLE_FILE, layout.TEXT_FILE, layout.CLAIMS_FILE} & set(names):
+    if is_article_folder(p, names):
         return [Unit("article", "articles", p)]
     units: list[Unit] = []
     found_layout = False
