@@ -83,12 +83,11 @@ def test_boilerplate_is_marked_not_removed():
 
 
 def test_no_practice_or_fixture_record_is_in_the_data():
-    """CONTRIBUTING's practice article and its example entity, and the tests' invented articles,
-    must never reach a release: a pull request that adds them fails here, in CI."""
-    fixtures = ROOT / "tests" / "fixtures"
-    invented = {unicodedata.normalize("NFC", p.read_text(encoding="utf-8")).splitlines()[0] for p in fixtures.glob("*.txt")}
+    """CONTRIBUTING's practice article and its example entity are invented: a pull request that
+    adds them (following the guide to the letter) fails here, in CI, and never reaches a release."""
+    sample = (ROOT / "tests" / "fixtures" / "sample_article.txt").read_text(encoding="utf-8").splitlines()[0]
     for folder, meta in _articles():
         first = (folder / "text.txt").read_text(encoding="utf-8").splitlines()[0]
-        assert first not in invented, f"{folder.name} is an invented practice or test article; remove data/articles/{folder.name}/"
-        assert not meta["provenance"].startswith("tests/"), folder.name
+        assert first != sample, f"{folder.name} is CONTRIBUTING's invented practice article; remove data/articles/{folder.name}/"
+        assert meta["provenance"] != "tests/fixtures/sample_article.txt", folder.name
     assert not (ROOT / "data" / "entities" / "sample-news.json").exists(), "sample-news is CONTRIBUTING's invented example entity; delete it"

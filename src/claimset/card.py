@@ -77,10 +77,16 @@ def year_range(published) -> dict[str, str]:
     return {"years": f"{years[0]}-{years[-1]}", "years_words": f"between {years[0]} and {years[-1]}", "years_span": f"from {years[0]} to {years[-1]}"}
 
 
-def render_blocks(rows: dict[str, int], edition: str, version: str, published=()) -> dict[str, str]:
+def article_facts(articles) -> dict:
+    """What the card says of the articles as a whole, from the data: years and known URLs."""
+    articles = list(articles)
+    return {**year_range(a.get("published") for a in articles), "n_urls": sum(1 for a in articles if a.get("url"))}
+
+
+def render_blocks(rows: dict[str, int], edition: str, version: str, articles=()) -> dict[str, str]:
     """Each named block of the template, rendered with only what the release itself says."""
     tmpl = template()
-    ctx = tmpl.new_context({"rows": rows, "edition": edition, "version": version, **year_range(published)})
+    ctx = tmpl.new_context({"rows": rows, "edition": edition, "version": version, **article_facts(articles)})
     return {name: "".join(block(ctx)).strip() for name, block in tmpl.blocks.items()}
 
 
@@ -172,6 +178,7 @@ def statistics(release: Path, root: Path) -> dict[str, Any]:
     return {
         "version": man["version"],
         "edition": man["edition"],
+        "article_records": [{"published": a["published"], "url": a["url"]} for a in articles],
         "claims": n,
         "tables": [
             {"name": t, "rows": man["tables"][t]["rows"], "fields": sum(1 for _ in iter_fields(TABLES[t])), "doc": (TABLES[t].__doc__ or "").strip().splitlines()[0]}
@@ -332,8 +339,8 @@ def splice_card(text: str, card: str) -> str:
 def card_markdown(release: Path, root: Path) -> str:
     stats = statistics(release, root)
     man_rows = {t["name"]: t["rows"] for t in stats["tables"]}
-    years = year_range(a["published"] for a in stats["articles"] if a["published"] != "unknown")
-    text = template().render(rows=man_rows, version=stats["version"], edition=stats["edition"], stats=stats, **years)
+    facts = article_facts(stats["article_records"])
+    text = template().render(rows=man_rows, version=stats["version"], edition=stats["edition"], stats=stats, **facts)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

@@ -187,12 +187,12 @@ def croissant(folder: Path, rows: dict[str, int], table_files: dict[str, list[st
     from .card import render_blocks
 
     folder = Path(folder)
-    published = []
+    articles = []
     for name in table_files["articles"]:
         if name.endswith(".jsonl"):
             with open(folder / name, encoding="utf-8") as f:
-                published += [json.loads(line)["published"] for line in f if line.strip()]
-    blocks = render_blocks(rows=rows, edition=edition, version=version, published=published)
+                articles += [json.loads(line) for line in f if line.strip()]
+    blocks = render_blocks(rows=rows, edition=edition, version=version, articles=articles)
     distribution = []
     for table in TABLES:
         for name in table_files[table]:
