@@ -47,3 +47,16 @@ def test_bad_arguments_outside_a_repository(command, tmp_path):
         assert created <= WRITES_BY_DEFAULT.get(command, set()), (command, args, created)
         if args:
             assert r.returncode == 2, (command, args, out[-1000:])  # a usage error, not a result
+
+
+def test_version_and_short_help():
+    from typer.testing import CliRunner
+
+    from claimset.version import __version__
+
+    for flag in ("--version", "-V"):
+        r = CliRunner().invoke(app, [flag])
+        assert r.exit_code == 0 and r.output.strip() == f"claimset {__version__}"
+    for command in COMMANDS:
+        r = CliRunner().invoke(app, [*command.split(), "-h"])
+        assert r.exit_code == 0 and "Usage:" in r.output, (command, r.output)

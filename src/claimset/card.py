@@ -37,9 +37,8 @@ FIGURE_CLAIMANTS = 7
 CARD_METADATA: dict[str, Any] = {
     "pretty_name": "claimset",
     "language": ["en"],
-    "license": "other",
-    "license_name": "cc-by-4.0-annotations",
-    "license_link": "https://creativecommons.org/licenses/by/4.0/",
+    # the annotations (LICENSE-annotations); the article texts stay their publishers' (card: licensing)
+    "license": "cc-by-4.0",
     "annotations_creators": ["machine-generated"],  # sessions of one AI language model (docs/agreement.md)
     "language_creators": ["found"],
     "multilinguality": ["monolingual"],

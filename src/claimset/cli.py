@@ -11,7 +11,26 @@ from .version import __version__
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="claimset: news claims, attributed, anchored and typed.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="claimset: news claims, attributed, anchored and typed.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"claimset {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """claimset: news claims, attributed, anchored and typed."""
 schema_app = typer.Typer(no_args_is_help=True, help="Generated schemas and docs.")
 app.add_typer(schema_app, name="schema")
 
