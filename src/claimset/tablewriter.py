@@ -338,9 +338,13 @@ class collect_tables:
         from . import engine
 
         self.folder = tempfile.mkdtemp(prefix="claimset-runs-", dir=self.tmp_dir)
-        build = Build(self.folder, progress=self.progress and __import__("sys").stderr.isatty())
-        paths = list(self.paths) if self.paths else [self.root / "data"]
-        report = engine.run(paths, self.root, jobs=self.jobs, progress=self.progress, build=build)
+        try:
+            build = Build(self.folder, progress=self.progress and __import__("sys").stderr.isatty())
+            paths = list(self.paths) if self.paths else [self.root / "data"]
+            report = engine.run(paths, self.root, jobs=self.jobs, progress=self.progress, build=build)
+        except BaseException:  # __exit__ does not run when __enter__ raises: nothing may stay behind
+            self.__exit__()
+            raise
         return report, build.tables
 
     def __exit__(self, *exc) -> None:
