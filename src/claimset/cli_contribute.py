@@ -177,7 +177,7 @@ def add_claim(
     chain = " > ".join(s["entity_id"] or "author" for s in rec["source_chain"])
     typer.echo(f"  claimant {who}; source chain {chain}")
     f = rec["factuality"]
-    typer.echo(f"  {f['certainty']}, {f['polarity']}; types {', '.join(rec['claim_types'])}; statement_date {rec['statement_date']}")
+    typer.echo(f"  {f['certainty']}, {f['polarity']}; types {', '.join(rec['claim_types'])}; statement_date {rec['statement_date'] or 'not stated'}")
     ev = rec["event"]
     if ev:
         q = ev["quantity"]
