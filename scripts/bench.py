@@ -57,13 +57,15 @@ def _prepare(kind: str, extra: str) -> None:
     if kind in ("validate", "build"):
         import numpy  # noqa: F401
 
-        from claimset import engine, fastcheck, tablewriter  # noqa: F401
+        from claimset import engine, tablewriter  # noqa: F401
         from claimset.models import TABLES as T
+        from claimset.validation import structure, typed
 
         for t in T:
-            fastcheck.table_check(t)
-            fastcheck.table_check(t, True)
-        _ = fastcheck.table_check("articles", True)
+            typed.table_check(t)
+            typed.table_check(t, True)
+            typed.to_struct  # noqa: B018
+            structure._schema_validator(t)
     if kind in ("build", "arrow-convert", "claims-readjson", "load-arrow", "load-claimset"):
         import pyarrow.dataset  # noqa: F401
         import pyarrow.json  # noqa: F401
@@ -254,10 +256,46 @@ def corpus_for(work: Path, shape: str, n: int) -> Path:
 
         shutil.rmtree(path, ignore_errors=True)
         t = time.perf_counter()
-        (synth.write_jsonl if shape == "jsonl" else synth.write_dirs)(path, n, seed=n)
+        if shape == "real":
+            write_real(path, n)
+        else:
+            (synth.write_jsonl if shape == "jsonl" else synth.write_dirs)(path, n, seed=n)
         done.write_text(f"{time.perf_counter() - t:.1f}\n")
         print(f"  generated {path} in {time.perf_counter() - t:.0f} s", flush=True)
     return path
+
+
+def write_real(path: Path, n: int) -> None:
+    """The released sources (data/ of this repository), article folders replicated with renamed IDs
+    (<article>-rNNNNN, claims <article>-rNNNNN-cNNN) until about `n` claims; entities and clusters
+    once, as released (the clusters name the original claims, which are copy 0)."""
+    import shutil
+
+    from claimset.utils import json_line, json_pretty
+
+    src = ROOT / "data"
+    data = path / "data"
+    shutil.copytree(src / "entities", data / "entities")
+    shutil.copytree(src / "clusters", data / "clusters")
+    folders = sorted(d for d in (src / "articles").iterdir() if d.is_dir())
+    per_copy = sum(sum(1 for _ in open(d / "claims.jsonl", encoding="utf-8")) for d in folders)
+    copies = max(1, round(n / per_copy))
+    for d in folders:
+        meta = json.loads((d / "article.json").read_text(encoding="utf-8"))
+        text = (d / "text.txt").read_bytes()
+        claims = [json.loads(line) for line in (d / "claims.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        aid = meta["article_id"]
+        for k in range(copies):
+            new = aid if k == 0 else f"{aid}-r{k:05d}"
+            out = data / "articles" / new
+            out.mkdir(parents=True)
+            (out / "article.json").write_text(json_pretty({**meta, "article_id": new}), encoding="utf-8")
+            (out / "text.txt").write_bytes(text)
+            lines = []
+            for c in claims:
+                c = {**c, "article_id": new, "claim_id": new + c["claim_id"][len(aid):]}
+                lines.append(json_line(c))
+            (out / "claims.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def size_of(paths: list[Path]) -> int:
@@ -457,15 +495,15 @@ NOTES = """## What the figures mean
 three quarters of it on per-article folders (whose floor also pays for opening three files per
 article). Two parts of the design make that possible.
 
-- *The fast path* (`src/claimset/fastcheck.py`, pure Python since 0.2.0: no compiled code of our
-  own). Per claim on this machine (microseconds, measured separately with each part alone):
-  msgspec parses and type-checks a line (types, enums, required and unknown fields, lengths,
-  minimums) in about 5, less than orjson's 6.6 for parsing alone. The walker generated from the
-  JSON Schema (ID patterns, the key count that proves there is no repeated key, float spelling)
-  takes about 2.9, and the claim's semantic checks (every span against the article text, the
-  source chain, evidence, quantities, dates, entity references, the content key) about 5.4. It
-  answers only "certainly valid" or "not sure"; tests/test_differential.py holds it to the
-  reference validator's verdicts. (0.1.0 also had these two parts in C, about 10% faster overall.)
+- *Typed records, each rule once* (`src/claimset/validation/`, pure Python). Per claim on this
+  machine (microseconds, measured separately with each part alone, released claims of about
+  1.2 kB): msgspec parses and type-checks a line (types, enums, required and unknown fields,
+  lengths, minimums) in about 7; the walker generated from the JSON Schema (patterns, the key count
+  that proves there is no repeated key, float spelling) about 6 to 8; the record rules
+  (`validation/records.py`: every span against the article text, the source chain, evidence,
+  quantities, dates) about 13, and the entity references and content key about 3. The rules are
+  the only implementation: a valid record and an invalid one go through the same functions; only a
+  record whose structure the generated types refuse pays for jsonschema.
 - *A folder reader* that lists each article folder once (`os.scandir`), reads each file with one
   `os.read`, builds relative paths by joining strings, resolves nothing unless an entry is a
   symbolic link (links, loops and anything unusual go to the reference reader, so reports are

@@ -14,7 +14,9 @@ from claimset.utils import json_line, sha256_file
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir())}
+    """Every file of a release, its annotations-only/ folder included, by relative path."""
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -81,3 +81,49 @@ def test_cli_json(tmp_path):
     out = json.loads(r.output)
     assert out["span_overlap"]["matched"] == 3 and out["kappa"]["certainty"] == pytest.approx(0.4)
     assert CliRunner().invoke(app, ["agree", str(tmp_path / "none"), str(pb)]).exit_code == 2
+
+
+def test_committed_agreement_report_is_current():
+    from conftest import ROOT
+
+    from claimset.agree import stale
+
+    assert stale(ROOT) == [], "docs/agreement.md or data/agreement/agreement.json is out of date: run `claimset agree --update`"
+
+
+def _passes(tmp_path, b_claims):
+    base = tmp_path / "data" / "agreement"
+    (base / "first-pass").mkdir(parents=True)
+    (base / "ann-x").mkdir()
+    (base / "first-pass" / "x.claims.jsonl").write_text("".join(json.dumps(x) + "\n" for x in A))
+    (base / "ann-x" / "x.claims.jsonl").write_text("".join(json.dumps(x) + "\n" for x in b_claims))
+    (tmp_path / "docs").mkdir()
+    from claimset.agree import BEGIN, END
+
+    (tmp_path / "docs" / "agreement.md").write_text(f"# Agreement\n\nprose\n\n{BEGIN}\n{END}\n\nmore prose\n")
+
+
+def test_update_writes_the_figures_between_the_markers_and_check_sees_drift(tmp_path):
+    _passes(tmp_path, B)
+    runner = CliRunner()
+    assert runner.invoke(app, ["agree", "--check", "--root", str(tmp_path)]).exit_code == 1
+    r = runner.invoke(app, ["agree", "--update", "--root", str(tmp_path)])
+    assert r.exit_code == 0 and "wrote docs/agreement.md" in r.output, r.output
+    doc = (tmp_path / "docs" / "agreement.md").read_text()
+    assert doc.startswith("# Agreement\n\nprose\n") and doc.endswith("\n\nmore prose\n")
+    assert "| overlap | 4 | 4 | 3 | 0.750 | 0.750 | 0.750 |" in doc and "### `x` (second pass:" in doc
+    stored = json.loads((tmp_path / "data" / "agreement" / "agreement.json").read_text())
+    assert stored["span_overlap"]["matched"] == 3
+    assert runner.invoke(app, ["agree", "--check", "--root", str(tmp_path)]).exit_code == 0
+    _passes_changed = [dict(x, content=[{"start": 0, "end": 1, "text": "x"}]) for x in B[:1]]
+    (tmp_path / "data" / "agreement" / "ann-x" / "x.claims.jsonl").write_text("".join(json.dumps(x) + "\n" for x in _passes_changed))
+    r = runner.invoke(app, ["agree", "--check", "--root", str(tmp_path)])
+    assert r.exit_code == 1 and "claimset agree --update" in r.output
+
+
+def test_update_refuses_sets_and_a_repository_without_passes(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["agree", "--update", "a", "b"]).exit_code == 2
+    r = runner.invoke(app, ["agree", "--update", "--root", str(tmp_path)])
+    assert r.exit_code == 2 and "first-pass" in r.output
+    assert runner.invoke(app, ["agree"]).exit_code == 2

@@ -25,6 +25,7 @@ from claimset.utils import sha256_text
 from claimset.validate import validate
 
 from conftest import make_records, write_dataset
+from release_helpers import files_of
 
 COMMAND = get_command(app)  # built once: typer rebuilds it on every CliRunner call otherwise
 HERE = Path(__file__).resolve().parent / "bad_inputs"
@@ -225,7 +226,7 @@ def good_release(tmp_path_factory) -> Path:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return files_of(folder)
 
 
 def _describe(problems) -> list:

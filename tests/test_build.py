@@ -15,11 +15,12 @@ from claimset.loaders import load, records
 from claimset.models import TABLES
 from claimset.utils import sha256_file
 
+from release_helpers import files_of
 from conftest import ROOT, make_records
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return files_of(folder)
 
 
 def test_build_twice_is_byte_identical(tiny, tmp_path):
@@ -33,7 +34,7 @@ def test_manifest_lists_every_file_with_checksum_and_rows(tiny):
     out = build(tiny).out
     man = json.loads((out / "manifest.json").read_text())
     assert man["offsets"] == "unicode-code-points, end-exclusive"
-    assert set(man["files"]) == {p.name for p in out.iterdir()} - {"manifest.json", "SHA256SUMS"}
+    assert set(man["files"]) == set(files_of(out)) - {"manifest.json", "SHA256SUMS"}
     for name, meta in man["files"].items():
         assert meta["sha256"] == sha256_file(out / name)
         assert meta["bytes"] == (out / name).stat().st_size

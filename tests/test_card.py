@@ -129,3 +129,31 @@ def test_figure_is_a_deterministic_png(tiny_card):
     assert b"Software" not in a and b"matplotlib" not in a.lower()
     assert (tiny_card / FIGURE).read_bytes() == a
     assert FIGURE in [p.relative_to(tiny_card) for p in expected_files(tiny_card)]
+
+
+def test_card_says_what_may_be_redistributed_per_article(tiny_card):
+    """The licensing section states each article's terms from its `rights` field (issue 14)."""
+    from claimset.models import RIGHTS_TERMS
+
+    card = card_of((tiny_card / "README.md").read_text(encoding="utf-8"))
+    assert "| `tiny-2023-10` | not named | 2023-10-05 | 3 | 1 | `full_text` |" in card
+    assert f"`full_text`, all 1 articles: {RIGHTS_TERMS['full_text']}." in card
+    assert "Every article's text may therefore be redistributed" in card
+    meta = tiny_card / "data" / "articles" / "tiny-2023-10" / "article.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"rights": "full_text"', '"rights": "unknown"'), encoding="utf-8")
+    build(tiny_card)
+    write_card(tiny_card)
+    card = " ".join(card_of((tiny_card / "README.md").read_text(encoding="utf-8")).split())
+    assert "| `tiny-2023-10` | not named | 2023-10-05 | 3 | 1 | `unknown` |" in card
+    assert "`unknown`, all 1 articles: the publisher's terms are not known; the text is included for research only and must not be redistributed outside the dataset." in card
+    assert "No article text may therefore be redistributed outside this dataset" in card
+    assert "The annotations-only edition carries no article text" in card
+    assert "`release/annotations-only/`" in card and "`claims-annotations-only`" in card
+    assert "may be redistributed under CC BY 4.0" in card
+
+
+def test_seed_articles_say_their_terms_are_unknown():
+    """None of the five seed articles has a known licence (three name no publisher): `unknown`."""
+    metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "data" / "articles").glob("*/article.json"))]
+    seeds = [m for m in metas if m["provenance"].startswith("seeds/")]
+    assert len(seeds) == 5 and {m["rights"] for m in seeds} == {"unknown"}

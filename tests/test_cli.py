@@ -15,6 +15,7 @@ from claimset.report import escape_data, escape_property, github_line
 from claimset.validate import Problem
 
 from conftest import claims_path
+from release_helpers import files_of
 
 runner = CliRunner()
 
@@ -83,11 +84,11 @@ def test_github_escaping_rules():
 
 def test_build_refuses_invalid_and_keeps_previous_release(tiny):
     assert run("build", "--root", str(tiny)).exit_code == 0
-    before = {p.name: p.read_bytes() for p in (tiny / "release").iterdir()}
+    before = files_of(tiny / "release")
     (tiny / "data" / "entities" / "russia.json").write_text("[]", encoding="utf-8")
     r = run("build", "--root", str(tiny))
     assert r.exit_code == 1 and "nothing was written" in r.output
-    assert {p.name: p.read_bytes() for p in (tiny / "release").iterdir()} == before
+    assert files_of(tiny / "release") == before
 
 
 def test_console_script_runs_without_traceback(tiny):
@@ -95,3 +96,58 @@ def test_console_script_runs_without_traceback(tiny):
     r = subprocess.run([sys.executable, "-m", "claimset", "validate", "--root", str(tiny)], capture_output=True, text=True)
     assert r.returncode == 1
     assert "C112" in r.stdout and "Traceback" not in r.stdout + r.stderr
+
+
+def _all_commands():
+    from typer.main import get_command
+
+    def walk(group, prefix=()):
+        for name, cmd in sorted(group.commands.items()):
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, (*prefix, name))
+            else:
+                yield [*prefix, name]
+
+    return list(walk(get_command(app)))
+
+
+def test_help_shows_no_bool_type_and_plain_usage():
+    """Flags show no `<bool>`; usage lines name arguments FILE / [RELEASE], never {file} (issue 14)."""
+    for command in [[]] + _all_commands():
+        r = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+        assert r.exit_code == 0, (command, r.output)
+        assert "<bool>" not in r.output, (command, r.output)
+        (usage,) = [line for line in r.output.splitlines() if "Usage:" in line]
+        assert "{" not in usage and "}" not in usage, (command, usage)
+    usage = lambda *c: next(l for l in CliRunner().invoke(app, [*c, "--help"], env={"COLUMNS": "200"}).output.splitlines() if "Usage:" in l)  # noqa: E731
+    assert "new-article [OPTIONS] FILE" in usage("new-article")
+    assert "verify [OPTIONS] [RELEASE]" in usage("verify")
+    assert "diff [OPTIONS] OLD [NEW]" in usage("diff")
+
+
+def test_verify_names_an_absolute_release_once(tmp_path):
+    bad = tmp_path / "rel"
+    bad.mkdir()
+    (bad / "manifest.json").write_text("{", encoding="utf-8")
+    r = CliRunner().invoke(app, ["verify", str(bad)])
+    assert r.exit_code == 1
+    assert f"{bad}/manifest.json: cannot read the manifest" in r.output
+    assert r.output.count(str(bad)) == 2  # the problem line and the summary line, each once
+    missing = tmp_path / "empty"
+    missing.mkdir()
+    r = CliRunner().invoke(app, ["verify", str(missing)])
+    assert f"{missing}/manifest.json: cannot read the manifest: No such file or directory" in r.output
+
+
+def test_verify_without_argument_uses_the_installed_release(tmp_path):
+    """Outside a repository, `claimset verify` checks the installed (or editable checkout's) release,
+    the same default as explore and claimset.load: loaders.default_release()."""
+    import os
+
+    from claimset.loaders import default_release
+
+    env = {k: v for k, v in os.environ.items() if k != "CLAIMSET_RELEASE"}
+    r = subprocess.run([sys.executable, "-m", "claimset", "verify"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"claimset verify: {default_release()}:" in r.stdout
+    assert list(tmp_path.iterdir()) == []

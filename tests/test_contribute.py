@@ -58,7 +58,7 @@ def test_article_id_is_a_stable_slug():
 
 
 def test_new_article_normalises_reports_and_validates(tiny, raw_file):
-    r = cli("new-article", str(raw_file), "--published", "2023-10-06", "--publisher", "Example News", "--url", "https://example.org/a", "--root", str(tiny))
+    r = cli("new-article", str(raw_file), "--published", "2023-10-06", "--publisher", "Example News", "--url", "https://example.org/a", "--rights", "unknown", "--root", str(tiny))
     assert r.exit_code == 0, r.output
     aid = "kirby-says-pyongyang-sent-shells-2023-10-06"
     assert f"article_id: {aid}" in r.output
@@ -72,31 +72,45 @@ def test_new_article_normalises_reports_and_validates(tiny, raw_file):
     text = (folder / "text.txt").read_bytes()
     assert b"\r" not in text and "Caf\u00e9".encode() in text
     meta = json.loads((folder / "article.json").read_text(encoding="utf-8"))
-    assert meta["published_basis"]["kind"] == "stated" and meta["publisher"] == "Example News"
+    assert meta["published_basis"]["kind"] == "stated" and meta["publisher"] == "Example News" and meta["rights"] == "unknown"
     assert [b["kind"] for b in meta["boilerplate"]] == ["advert", "share_subscribe", "source_link"]
     assert "text" not in meta
     assert validate(root=tiny).ok, validate(root=tiny).problems
 
 
 def test_new_article_refuses_existing_folder_and_bad_input(tiny, raw_file, tmp_path):
-    assert cli("new-article", str(raw_file), "--id", AID, "--root", str(tiny)).exit_code == 1
-    r = cli("new-article", str(raw_file), "--id", AID, "--root", str(tiny))
+    R = ("--rights", "unknown")
+    assert cli("new-article", str(raw_file), "--id", AID, *R, "--root", str(tiny)).exit_code == 1
+    r = cli("new-article", str(raw_file), "--id", AID, *R, "--root", str(tiny))
     assert "already exists" in r.output
-    r = cli("new-article", str(raw_file), "--published", "2024-02-30", "--root", str(tiny))
+    r = cli("new-article", str(raw_file), "--published", "2024-02-30", *R, "--root", str(tiny))
     assert r.exit_code == 1 and "not a date on the calendar" in r.output
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("Caf\xe9\n".encode("latin-1"))
-    r = cli("new-article", str(bad), "--root", str(tiny))
+    r = cli("new-article", str(bad), *R, "--root", str(tiny))
     assert r.exit_code == 1 and "not valid UTF-8" in r.output
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"\n\n")
-    assert "holds no text" in cli("new-article", str(empty), "--root", str(tiny)).output
+    assert "holds no text" in cli("new-article", str(empty), *R, "--root", str(tiny)).output
     assert not (tiny / "data" / "articles" / "caf").exists()
+
+
+def test_new_article_asks_for_rights_instead_of_assuming(tiny, raw_file):
+    """--rights has no default: a missing or unknown value is a one-line usage error naming the values."""
+    for extra, said in (([], "--rights is required"), (["--rights", "free"], "--rights 'free' is not a rights value")):
+        r = cli("new-article", str(raw_file), *extra, "--root", str(tiny))
+        assert r.exit_code == 2, r.output
+        (line,) = r.output.strip().splitlines()
+        assert line.startswith(f"error: {said}") and "full_text, excerpt, url_only or unknown" in line
+    assert not (tiny / "data" / "articles" / "kirby-says-pyongyang-sent-shells").exists()
+    with pytest.raises(ContributeError, match="--rights is required"):
+        new_article(tiny, raw_file, dry_run=True)
+    assert new_article(tiny, raw_file, rights="url_only", dry_run=True).article["rights"] == "url_only"
 
 
 def test_new_article_boilerplate_choices_and_bom(tiny, raw_file):
     raw_file.write_bytes(b"\xef\xbb\xbf" + raw_file.read_bytes())
-    r = new_article(tiny, raw_file, title="Kirby says Pyongyang sent shells", not_boilerplate=["Source link"],
+    r = new_article(tiny, raw_file, title="Kirby says Pyongyang sent shells", not_boilerplate=["Source link"], rights="unknown",
                     extra_boilerplate=["other=Cafe\u0301 owners said nothing."], dry_run=True)
     assert not r.written and not r.folder.exists()
     assert "removed the UTF-8 byte-order mark" in " ".join(r.notes)
@@ -104,9 +118,9 @@ def test_new_article_boilerplate_choices_and_bom(tiny, raw_file):
     assert ("other", "Caf\u00e9 owners said nothing.") in kinds  # quoted from the raw file, found in the NFC text
     assert ("source_link", "Source link") not in kinds
     with pytest.raises(ContributeError, match="not a proposed boilerplate span"):
-        new_article(tiny, raw_file, not_boilerplate=["Related"], dry_run=True)
+        new_article(tiny, raw_file, not_boilerplate=["Related"], rights="unknown", dry_run=True)
     with pytest.raises(ContributeError, match="KIND=PASSAGE"):
-        new_article(tiny, raw_file, extra_boilerplate=["junk=Source link"], dry_run=True)
+        new_article(tiny, raw_file, extra_boilerplate=["junk=Source link"], rights="unknown", dry_run=True)
 
 
 # --- find and add-claim -------------------------------------------------------------------------------------------
@@ -258,8 +272,31 @@ def test_stats_counts(tiny):
     assert s.labels["claim_types"]["event"] == 3
 
 
+def test_stats_piped_is_tsv_that_never_wraps(tiny):
+    """Not on a terminal (CliRunner, a pipe), stats prints tab-separated blocks: one line per row,
+    whole IDs, plain numbers, however narrow the terminal would be."""
+    long_id = "tiny-2023-10"
+    r = cli("stats", "--root", str(tiny), env={"COLUMNS": "20"})
+    assert r.exit_code == 0, r.output
+    assert r.output == cli("stats", "--format", "tsv", "--root", str(tiny), env={"COLUMNS": "20"}).output
+    blocks = [b.splitlines() for b in r.output.strip().split("\n\n")]
+    assert [b[0].split("\t") for b in blocks] == [
+        ["table", "records"],
+        ["article", "published", "chars", "boilerplate", "claims", "claimants"],
+        ["claimant", "name", "claims"],
+        ["field", "value", "claims"],
+    ]
+    assert blocks[0][1:] == ["articles\t1", "claims\t3", "entities\t3", "clusters\t1"]
+    (row,) = blocks[1][1:]
+    assert row.split("\t")[0] == long_id and len(row.split("\t")) == 6
+    assert "john-kirby\tJohn Kirby\t2" in blocks[2]
+    assert all(len(line.split("\t")) == 3 for line in blocks[3]) and "factuality.polarity\tnegative\t1" in blocks[3]
+    assert "─" not in r.output
+    assert cli("stats", "--format", "csv", "--root", str(tiny)).exit_code == 2
+
+
 def test_stats_command_tables_and_json(tiny):
-    r = cli("stats", "--root", str(tiny), env={"COLUMNS": "120"})
+    r = cli("stats", "--format", "table", "--root", str(tiny), env={"COLUMNS": "120"})
     assert r.exit_code == 0, r.output
     for title in ("Records per table", "Per article", "Per claimant", "Per label"):
         assert title in r.output

@@ -24,7 +24,7 @@ from conftest import ROOT
 
 DOC = ROOT / "CONTRIBUTING.md"
 COMMAND = get_command(app)
-CONTRIBUTOR_COMMANDS = {"new-article", "new-entity", "find", "add-claim", "validate", "coverage", "stats", "build", "check-version"}
+CONTRIBUTOR_COMMANDS = {"new-article", "new-entity", "find", "add-claim", "validate", "coverage", "stats", "build", "benchmark", "check-version"}
 _DIRECTIVE = re.compile(r"^<!-- doc-test: (.*) -->$")
 
 
@@ -96,7 +96,7 @@ def test_walkthrough_uses_only_the_contributor_commands():
 @pytest.fixture
 def repo_copy(tmp_path) -> Path:
     dst = tmp_path / "repo"
-    ignore = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", "site", "dist", "node_modules")
+    ignore = shutil.ignore_patterns(".git", ".venv", ".venv-*", "__pycache__", ".hypothesis", ".pytest_cache", "site", "dist", "node_modules")
     shutil.copytree(ROOT, dst, ignore=ignore, symlinks=True)
     shutil.rmtree(dst / "tests")
     shutil.copytree(ROOT / "tests" / "fixtures", dst / "tests" / "fixtures")
@@ -113,6 +113,12 @@ def repo_copy(tmp_path) -> Path:
 def test_walkthrough_prints_what_the_document_shows(repo_copy, monkeypatch):
     monkeypatch.chdir(repo_copy)
     monkeypatch.setattr("os.fsync", lambda fd: None)  # durability is not under test; keep it fast
+    # the copy's own split assignment, as the contributor's editable install of the copy would read it
+    from claimset.benchmark import splits
+
+    monkeypatch.setattr(splits, "SPLITS_FILE", repo_copy / "src" / "claimset" / "benchmark" / "splits.json")
+    splits._raw.cache_clear()
+    splits.splits.cache_clear()
     ran = 0
     for step in walkthrough():
         for path, old, new in step.edits:
@@ -131,4 +137,6 @@ def test_walkthrough_prints_what_the_document_shows(repo_copy, monkeypatch):
         fails = any("error:" in l or "problem(s)" in l or "to review:" in l for l in step.expected)
         assert (r.exit_code != 0) == fails, (step.command, r.exit_code, r.output)
         ran += 1
+    splits._raw.cache_clear()
+    splits.splits.cache_clear()
     assert ran >= 8

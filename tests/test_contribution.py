@@ -28,7 +28,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "contribution_article.txt"
 AID = "seoul-nk-artillery-crews-trained-in-russia-2025-02-20"
 MINOR = bumped(V, "minor")
 # The tests a contribution can break: facts of the data, the generated files, the release, versions.
-DATA_TESTS = ["tests/test_corpus.py", "tests/test_load.py", "tests/test_coverage.py", "tests/test_schemas.py", "tests/test_versions.py", "tests/test_build.py::test_committed_release_matches_a_rebuild"]
+DATA_TESTS = ["tests/test_corpus.py", "tests/test_load.py", "tests/test_coverage.py", "tests/test_schemas.py", "tests/test_versions.py", "tests/test_build.py::test_committed_release_matches_a_rebuild", "tests/test_benchmark_splits.py"]
 
 
 def sh(cwd: Path, *cmd: str, ok: bool = True) -> subprocess.CompletedProcess:
@@ -62,7 +62,7 @@ def contributed(tmp_path_factory) -> Path:
     sh(repo, "git", "checkout", "-q", "-b", "add-seoul-article")
 
     claimset(repo, "new-article", str(FIXTURE), "--id", AID,
-             "--title", "Seoul says North Korean artillery crews trained in Russia", "--published", "2025-02-20",
+             "--title", "Seoul says North Korean artillery crews trained in Russia", "--published", "2025-02-20", "--rights", "full_text",
              "--boilerplate", "other=TEST FIXTURE: an invented report for tests/test_contribution.py, not a real news report.")  # fmt: skip
     claimset(repo, "new-entity", "south-korea-nis", "--name", "National Intelligence Service", "--type", "government",
              "--description", "South Korea's intelligence agency.", "--alias", "South Korea's National Intelligence Service")  # fmt: skip
@@ -94,7 +94,14 @@ def contributed(tmp_path_factory) -> Path:
     doc[AID] = reasons
     review.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     claimset(repo, "coverage")
+    # the new article joins the benchmark's train split and the end of the folds (CONTRIBUTING step 6)
+    split_file = repo / "src" / "claimset" / "benchmark" / "splits.json"
+    splits = json.loads(split_file.read_text(encoding="utf-8"))
+    splits["train"].append(AID)
+    splits["folds"].append(AID)
+    split_file.write_text(json.dumps(splits, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     claimset(repo, "build")
+    claimset(repo, "benchmark")
     return repo
 
 

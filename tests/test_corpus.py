@@ -51,6 +51,7 @@ def test_typos_are_kept_and_normalised_elsewhere():
 def test_code_point_offsets_not_bytes_or_utf16():
     """Byte offsets go wrong after the first curly quote; UTF-16 after the first astral character."""
     from claimset.validate import Origin, Sink, check_span
+    from types import SimpleNamespace
 
     text = (ROOT / "data/articles/putin-begging-nk-for-weapons-2024-01/text.txt").read_text(encoding="utf-8")
     assert "\u2026" in text and "\u201c" in text
@@ -62,12 +63,12 @@ def test_code_point_offsets_not_bytes_or_utf16():
     assert b != cp
     sink = Sink(ROOT)
     origin = Origin("x.jsonl", "{}")
-    assert check_span({"start": cp, "end": cp + len(quote), "text": quote}, text, origin, ["content", 0], sink)
-    assert not check_span({"start": b, "end": b + len(quote.encode()), "text": quote}, text, origin, ["content", 0], sink)
+    assert check_span(SimpleNamespace(start=cp, end=cp + len(quote), text=quote), text, origin, ["content", 0], sink)
+    assert not check_span(SimpleNamespace(start=b, end=b + len(quote.encode()), text=quote), text, origin, ["content", 0], sink)
     assert "UTF-8 byte offsets" in sink.problems[-1].message and sink.problems[-1].code == "C414"
     astral = "\U0001F4A5 boom " + quote + " and more text after it"
     u16 = len("\U0001F4A5 boom ".encode("utf-16-le")) // 2
-    assert not check_span({"start": u16, "end": u16 + len(quote), "text": quote}, astral, origin, ["content", 0], sink)
+    assert not check_span(SimpleNamespace(start=u16, end=u16 + len(quote), text=quote), astral, origin, ["content", 0], sink)
     assert "UTF-16" in sink.problems[-1].message
 
 

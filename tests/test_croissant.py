@@ -12,6 +12,7 @@ import pytest
 
 from claimset.build import build
 from claimset.card import render_blocks
+from claimset.verify import verify
 from claimset.croissant import CONFORMS_TO, croissant_text, plain
 from claimset.loaders import load
 from claimset.models import TABLES
@@ -120,7 +121,8 @@ def test_distribution_hashes_every_data_file(release):
 def test_every_model_field_is_a_typed_field(release):
     doc = _doc(release)
     sets = {rs["@id"]: rs for rs in doc["recordSet"]}
-    assert list(sets) == list(TABLES)
+    splits = [f"{t}-{s}" for s in ("train", "test") for t in ("claims", "articles", "clusters")]  # the benchmark's
+    assert list(sets) == list(TABLES) + [f"{t}-annotations-only" for t in TABLES] + splits  # the edition inside the release
     for table, model in TABLES.items():
         ids = _all_ids(sets[table]["field"], set())
         expected = {f"{table}/" + path.replace("[]", "").replace(".", "/") for path, _, _ in iter_fields(model)}
@@ -169,6 +171,48 @@ def test_committed_croissant_is_what_build_generates():
     man = json.loads((release / "manifest.json").read_text())
     rows = {t: m["rows"] for t, m in man["tables"].items()}
     files = {t: m["files"] for t, m in man["tables"].items()}
-    expected = croissant_text(release, rows, files, man["edition"], man["version"])
+    from claimset.croissant import project_url
+    from claimset.versions import release_date
+
+    expected = croissant_text(release, rows, files, man["edition"], man["version"], released=release_date(ROOT, man["version"]), url=project_url(), editions=man.get("editions"), splits=man.get("splits"))
     assert (release / "croissant.json").read_text(encoding="utf-8") == expected, "run `claimset build` and commit release/"
 
+
+def test_release_date_version_citation_and_url(tiny, tmp_path):
+    """citeAs is the card's BibTeX; version and datePublished come from the release: a CHANGELOG heading
+    `## X.Y.Z (YYYY-MM-DD)` dates a version, an undated one (not cut yet) has no datePublished.
+    No project URL is declared in pyproject.toml ([project.urls]), so `url` is left out."""
+    from claimset.croissant import project_url
+    from claimset.version import __version__
+
+    assert project_url() is None, "pyproject.toml now declares [project.urls]: croissant.json's `url` must be it"
+    changelog = tiny / "CHANGELOG.md"
+    changelog.write_text(f"# Changelog\n\n## Unreleased\n\n## {__version__}\n\n- notes\n", encoding="utf-8")
+    doc = _doc(build(tiny, tmp_path / "undated").out)
+    assert doc["version"] == __version__ and "datePublished" not in doc and "url" not in doc
+    assert "year " not in doc["citeAs"] and f"version      = {{{__version__}}}" in doc["citeAs"]
+    changelog.write_text(f"# Changelog\n\n## Unreleased\n\n## {__version__} (2026-12-05)\n\n- notes\n", encoding="utf-8")
+    dated = build(tiny, tmp_path / "dated").out
+    doc = _doc(dated)
+    assert doc["datePublished"] == "2026-12-05" and doc["version"] == __version__
+    blocks = render_blocks(rows={t: 1 for t in TABLES}, edition="full", version=__version__, released="2026-12-05")
+    assert "date         = {2026-12-05}" in blocks["bibtex"] and "year         = {2026}" in blocks["bibtex"]
+    assert doc["citeAs"].startswith("@misc{claimset,") and "date         = {2026-12-05}" in doc["citeAs"]
+    assert verify(dated).ok
+
+
+
+def test_annotations_only_record_sets_load_through_mlcroissant(release):
+    """The annotations-only edition inside the release has its own record sets, typed like the tables."""
+    ds = mlc.Dataset(jsonld=release / "croissant.json")
+    man = json.loads((release / "manifest.json").read_text())
+    ed = man["editions"]["annotations-only"]
+    for table in TABLES:
+        recs = list(ds.records(record_set=f"{table}-annotations-only"))
+        assert len(recs) == ed["tables"][table]["rows"]
+    (art,) = ds.records(record_set="articles-annotations-only")
+    assert art["articles-annotations-only/text"] in (b"", None)
+    claims = list(ds.records(record_set="claims-annotations-only"))
+    assert all(s["claims-annotations-only/content/text"].decode().startswith("sha256:") for c in claims for s in c["claims-annotations-only/content"])
+    dist = {d["@id"] for d in _doc(release)["distribution"]}
+    assert {"annotations-only/claims.parquet", "annotations-only/text_fingerprints.jsonl"} <= dist

@@ -157,3 +157,42 @@ def test_cli_build_edition_and_rehydrate(tiny, tmp_path):
     assert r.exit_code == 0, r.output
     assert verify(bare.with_name(bare.name + "-full")).ok
     assert runner.invoke(app, ["build", "--root", str(tiny), "--edition", "none"]).exit_code == 2
+
+
+def test_full_release_publishes_the_annotations_only_edition_inside(editions, tmp_path):
+    """release/annotations-only/ holds the annotations-only tables and fingerprints, byte for byte those
+    of `build --edition annotations-only`; manifest.json lists them (rows under `editions`, hashes under
+    `files`) and SHA256SUMS covers them, so `claimset verify` checks them (issue 14)."""
+    import shutil
+
+    from claimset.verify import verify
+
+    full, bare, _ = editions
+    sub = full / "annotations-only"
+    man = json.loads((full / "manifest.json").read_text(encoding="utf-8"))
+    bare_man = json.loads((bare / "manifest.json").read_text(encoding="utf-8"))
+    ed = man["editions"]["annotations-only"]
+    assert {t: m["rows"] for t, m in ed["tables"].items()} == {t: m["rows"] for t, m in bare_man["tables"].items()}
+    for t, m in bare_man["tables"].items():
+        assert ed["tables"][t]["files"] == [f"annotations-only/{n}" for n in m["files"]]
+        for n in m["files"]:
+            assert (sub / n).read_bytes() == (bare / n).read_bytes(), n
+    assert ed["metadata"] == ["annotations-only/text_fingerprints.jsonl"]
+    assert (sub / "text_fingerprints.jsonl").read_bytes() == (bare / "text_fingerprints.jsonl").read_bytes()
+    sums = (full / "SHA256SUMS").read_text(encoding="utf-8")
+    for n in [*(f for m in ed["tables"].values() for f in m["files"]), *ed["metadata"]]:
+        assert n in man["files"] and f"  {n}\n" in sums
+    assert "editions" not in bare_man and not (bare / "annotations-only").exists()
+    assert verify(full).ok, verify(full).problems
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(full, damaged)
+    with open(damaged / "annotations-only" / "claims.jsonl", "a", encoding="utf-8") as f:
+        f.write("{}\n")
+    (damaged / "annotations-only" / "stray.txt").write_text("x", encoding="utf-8")
+    problems = "\n".join(verify(damaged).problems)
+    assert "annotations-only/claims.jsonl: SHA-256" in problems
+    assert "annotations-only/claims.jsonl: 4 rows, the manifest says 3 for table claims (annotations-only)" in problems
+    assert "annotations-only/stray.txt: extra file, not in the manifest" in problems
+    shutil.rmtree(damaged / "annotations-only")
+    assert "annotations-only/claims.parquet: missing (the manifest lists it)" in "\n".join(verify(damaged).problems)

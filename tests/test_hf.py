@@ -93,19 +93,38 @@ def test_committed_repository_loads_every_config(tmp_path, table):
     assert_same_as_claimset(ROOT, table, tmp_path / "cache")
 
 
+@pytest.mark.parametrize("table", ["claims", "articles", "clusters"])
+def test_benchmark_configs_give_the_splits_claimset_gives(tmp_path, table):
+    """`<table>-benchmark` has the benchmark's train and test splits, row for row what
+    claimset.load(table, split=...) gives, with the table's features."""
+    dd = datasets.load_dataset(str(ROOT), f"{table}-benchmark", cache_dir=str(tmp_path / "cache"))
+    assert set(dd) == {"train", "test"}
+    for split, ds in dd.items():
+        assert ds.features == hf_features(table)
+        ref = claimset.load(table, ROOT / "release", split=split)
+        assert ds.num_rows == ref.num_rows > 0
+        assert ds.to_list() == ref.to_pylist()
+
+
 def test_yaml_declares_one_parquet_config_per_table_with_model_features():
     meta = front_matter(ROOT)
     configs = {c["config_name"]: c for c in meta["configs"]}
-    assert set(configs) == set(TABLES)
+    benchmark = {f"{t}-benchmark" for t in ("claims", "articles", "clusters")}
+    assert set(configs) == set(TABLES) | {f"{t}-annotations-only" for t in TABLES} | benchmark
     assert [c for c in meta["configs"] if c.get("default")] == [configs["claims"]]
     for name, c in configs.items():
         paths = [f["path"] for f in c["data_files"]]
-        assert paths == [f"release/{name}.parquet"]
+        table, _, edition = name.partition("-")
+        if edition == "benchmark":
+            assert [f["split"] for f in c["data_files"]] == ["train", "test"]
+            assert paths == [f"release/splits/{table}-train.parquet", f"release/splits/{table}-test.parquet"]
+        else:
+            assert paths == [f"release/{edition + '/' if edition else ''}{table}.parquet"]
         assert not any(p.endswith(".jsonl") for p in paths)
     infos = DatasetInfosDict.from_dataset_card_data(DatasetCardData(**meta))
-    assert set(infos) == set(TABLES)
-    for table in TABLES:
-        assert infos[table].features == hf_features(table), table
+    assert set(infos) == set(configs)
+    for name in configs:
+        assert infos[name].features == hf_features(name.partition("-")[0]), name
 
 
 def test_loads_in_a_fresh_offline_process(tiny_repo, tmp_path):
@@ -120,3 +139,20 @@ def test_loads_in_a_fresh_offline_process(tiny_repo, tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tiny_repo), str(tmp_path / "cache")], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == claimset.load("entities", tiny_repo / "release").to_pylist()
+
+
+def test_annotations_only_configs_load_without_text(tiny_repo, tmp_path):
+    """`<table>-annotations-only` configs read release/annotations-only/: same features, no article text."""
+    meta = front_matter(tiny_repo)
+    names = [c["config_name"] for c in meta["configs"]]
+    assert names[: len(TABLES)] == ["claims", *[t for t in TABLES if t != "claims"]]
+    assert names[len(TABLES) : 2 * len(TABLES)] == ["claims-annotations-only", *[f"{t}-annotations-only" for t in TABLES if t != "claims"]]
+    for c in meta["configs"][len(TABLES) : 2 * len(TABLES)]:
+        assert c["data_files"] == [{"split": "train", "path": f"release/annotations-only/{c['config_name'].removesuffix('-annotations-only')}.parquet"}]
+    assert sorted(i["config_name"] for i in meta["dataset_info"]) == sorted(names)
+    arts = datasets.load_dataset(str(tiny_repo), "articles-annotations-only", split="train", cache_dir=str(tmp_path / "cache"))
+    assert arts.features == hf_features("articles")
+    assert [a["text"] for a in arts] == [""] and arts[0]["text_sha256"] == claimset.load("articles", tiny_repo / "release").to_pylist()[0]["text_sha256"]
+    claims = datasets.load_dataset(str(tiny_repo), "claims-annotations-only", split="train", cache_dir=str(tmp_path / "cache"))
+    assert claims.num_rows == claimset.load("claims", tiny_repo / "release").num_rows
+    assert all(s["text"].startswith("sha256:") for c in claims for s in c["content"])

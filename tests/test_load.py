@@ -71,3 +71,27 @@ def test_hf_datasetdict_with_explicit_features():
 def test_unknown_table_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown table"):
         claimset.load("claim", RELEASE)
+
+
+def test_version_is_the_installed_one_or_a_clear_error(man):
+    """load/records/load_pandas/load_hf(version=...): the installed release's version loads; any other
+    is a ValueError naming both versions and how to get the other one (issue 14)."""
+    assert man["version"] == claimset.__version__
+    v = claimset.__version__
+    assert claimset.load("entities", RELEASE, version=v).num_rows == man["tables"]["entities"]["rows"]
+    assert claimset.load("entities", RELEASE, version=f"v{v}").num_rows == man["tables"]["entities"]["rows"]
+    assert len(list(claimset.records("clusters", RELEASE, version=v))) == man["tables"]["clusters"]["rows"]
+    assert len(claimset.load_pandas("articles", RELEASE, version=v)) == man["tables"]["articles"]["rows"]
+    assert claimset.load_hf(RELEASE, tables=["entities"], version=v)["entities"].num_rows == man["tables"]["entities"]["rows"]
+    calls = [
+        lambda: claimset.load("claims", RELEASE, version="0.0.1"),
+        lambda: claimset.records("claims", RELEASE, version="0.0.1"),  # raised at the call, not at next()
+        lambda: claimset.load_pandas("claims", RELEASE, version="0.0.1"),
+        lambda: claimset.load_hf(RELEASE, version="0.0.1"),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError) as e:
+            call()
+        msg = str(e.value)
+        assert "0.0.1 requested" in msg and f"installed release is {v}" in msg
+        assert "pip install claimset==0.0.1" in msg and 'revision="v0.0.1"' in msg

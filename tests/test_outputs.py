@@ -22,6 +22,8 @@ from claimset.build import BuildError, build
 from claimset.outputs import OutputError, check_target, recover
 from claimset.verify import verify
 
+from conftest import write_dataset
+
 CLI = [sys.executable, "-m", "claimset"]
 
 
@@ -47,8 +49,10 @@ def run(args, cwd, env=None, **kw):
 
 
 @pytest.fixture
-def repo(tiny):
-    """The tiny dataset as a git repository with a built release, a README and an uncommitted file."""
+def repo(tmp_path, records):
+    """The tiny dataset as a git repository with a built release, a README and an uncommitted file,
+    alone in its parent folder (snapshots of the parent stay small, whatever other tests leave)."""
+    tiny = write_dataset(tmp_path / "repo", records)
     (tiny / "README.md").write_text("# a repository\n", encoding="utf-8")
     subprocess.run(["git", "init", "-q", str(tiny)], check=True)
     build(tiny)

@@ -92,3 +92,45 @@ def test_card_and_croissant_licences_agree():
     croissant = json.loads((ROOT / "release" / "croissant.json").read_text(encoding="utf-8"))
     assert croissant["license"] == ["https://creativecommons.org/licenses/by/4.0/"]
     assert croissant["version"] == __version__
+
+
+def test_card_croissant_and_citation_agree_on_title_version_licence_and_date():
+    """One title, version, licence and release date in the dataset card (README.md), release/croissant.json
+    and CITATION.cff. The release date is the CHANGELOG heading's (`## X.Y.Z (YYYY-MM-DD)`, written when
+    the version is cut); an undated heading is a version not cut yet, with no date anywhere."""
+    import json
+
+    from claimset.card import CARD_BEGIN, CARD_END
+    from claimset.versions import release_date
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(readme.split("---\n")[1])
+    card = readme.split(CARD_BEGIN, 1)[1].split(CARD_END, 1)[0]
+    bibtex = re.search(r"```bibtex\n(.*?)\n```", card, re.S)[1]
+    croissant = json.loads((ROOT / "release" / "croissant.json").read_text(encoding="utf-8"))
+    released = release_date(ROOT, __version__)
+    rebuild = "run `claimset build` and commit release/ and README.md"
+
+    # title
+    assert re.search(r"title\s*=\s*\{" + re.escape(cff["title"]) + r"\}", bibtex), "CITATION.cff's title must be the card's BibTeX title"
+    assert croissant["citeAs"] == bibtex, f"croissant.json's citeAs must be the card's BibTeX: {rebuild}"
+    # version
+    assert cff["version"] == __version__, f"CITATION.cff: set `version: {__version__}` (version.py's)"
+    assert croissant["version"] == __version__, rebuild
+    assert re.search(r"version\s*=\s*\{" + re.escape(__version__) + r"\}", bibtex), rebuild
+    # licence
+    assert cff["license"] == ["MIT", "CC-BY-4.0"]
+    assert front["license"] == "cc-by-4.0" and croissant["license"] == ["https://creativecommons.org/licenses/by/4.0/"]
+    assert "annotations CC BY 4.0" in bibtex
+    # release date
+    if released is None:
+        assert "date-released" not in cff, (
+            f"CHANGELOG.md's `## {__version__}` heading has no date (not released yet): remove `date-released` from "
+            f"CITATION.cff, or date the heading `## {__version__} (YYYY-MM-DD)` when cutting the release"
+        )
+        assert "datePublished" not in croissant and "date " not in bibtex, rebuild
+    else:
+        assert str(cff.get("date-released")) == released, f"CITATION.cff: set `date-released: {released}` (CHANGELOG.md's `## {__version__} ({released})`)"
+        assert croissant.get("datePublished") == released, rebuild
+        assert re.search(r"date\s*=\s*\{" + released + r"\}", bibtex), rebuild

@@ -50,3 +50,16 @@ def test_polars_example_groups_by_entity(monkeypatch):
     ns: dict = {}
     exec(compile(_block("python", "import polars"), "README.md", "exec"), ns)
     assert [tuple(r) for r in ns["per_claimant"].iter_rows()] == _expected_top()
+
+
+def test_datasets_example_loads_every_row_and_the_test_split(monkeypatch, tmp_path):
+    import datasets
+
+    import claimset
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    code = _block("python", "from datasets import load_dataset").replace("/path/to/claimset", str(ROOT))
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["claims"].num_rows == claimset.manifest(ROOT / "release")["tables"]["claims"]["rows"]
+    assert scope["test"].to_list() == claimset.load("claims", ROOT / "release", split="test").to_pylist()

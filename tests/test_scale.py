@@ -10,11 +10,14 @@ import pytest
 
 import claimset
 from claimset import build as build_mod, engine, synth, tablewriter
+from claimset.validation import parallel
 from claimset.build import build
+
+from release_helpers import files_of
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return files_of(folder)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,7 @@ def test_streamed_build_equals_in_memory_writer(corpus, tmp_path):
 def test_same_bytes_for_any_jobs_and_run_size(corpus, tmp_path, monkeypatch):
     a = build(corpus, tmp_path / "a", jobs=1).out
     monkeypatch.setattr(tablewriter, "RUN_BYTES", 4096)  # many small runs, merged by ID
-    monkeypatch.setattr(engine, "SPLIT_BYTES", 10_000)
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 10_000)
     b = build(corpus, tmp_path / "b", jobs=2).out
     assert _files(a) == _files(b)
 

@@ -3,6 +3,8 @@
     import claimset
     claims = claimset.load("claims")          # pyarrow.Table
     for c in claimset.records("claims"): ...  # pydantic models
+    claimset.load("claims", split="test")     # a benchmark split
+    claimset.evaluate("predictions.jsonl", split="test")  # the official scorer
 
 The names below are imported on first use (loaders.py, models.py), so `import claimset` and the
 start of the CLI stay light.
@@ -20,6 +22,7 @@ _LAZY = {
     "Claim": "models",
     "Cluster": "models",
     "Entity": "models",
+    "evaluate": "benchmark",
 }
 
 __all__ = sorted([*_LAZY, "SCHEMA_VERSION", "__version__"])

@@ -1,83 +1,29 @@
-"""`claimset agree A B`: inter-annotator agreement between two annotation sets of the same articles.
+"""`claimset agree A B...`: inter-annotator agreement, computed by the benchmark scorer.
 
-Span agreement: claims are matched one-to-one within each article, greedily by the overlap of
-their content code points (largest Jaccard first). A counts as the reference: precision is
-matched / |B|, recall matched / |A|. "exact" matches need identical content spans, "overlap"
-matches any shared code point.
-
-Label agreement: Cohen's kappa over the overlap-matched pairs for certainty, polarity and
-conditional, and for each claim type as a yes/no label (plus their mean).
+Agreement is pass B scored against pass A as gold (claimset.benchmark.agreement): the same
+one-to-one matching as `claimset evaluate` (greedy by the Jaccard overlap of content code points;
+exact matches need identical spans), span precision/recall/F1 (A is the reference: precision is
+matched / |B|, recall matched / |A|), attribute accuracy and macro-F1 on the overlap-matched pairs,
+quantities, cluster membership (B-cubed and pairwise F1) and Cohen's kappa. This module keeps the
+names that docs/agreement.md and the tests use.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional, Sequence, Union
 
-from .models import ClaimType
-import typing
-
-CLAIM_TYPES = list(typing.get_args(ClaimType))
+from .benchmark.agreement import Pass, PassAgreement, compare, read_pass
+from .benchmark.matching import match, points as _points, spans as _spans  # noqa: F401  (public since 0.1)
+from .benchmark.metrics import cohen_kappa  # noqa: F401
+from .benchmark.scorer import ATTRIBUTES, CLAIM_TYPES, kappas  # noqa: F401
 
 
 def read_claims(path: Path) -> list[dict]:
     """Claims from a claims JSONL file, or every *claims.jsonl under a folder."""
-    path = Path(path)
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*.jsonl") if p.name.endswith("claims.jsonl"))
-    if not files:
-        raise FileNotFoundError(f"{path}: no claims.jsonl files")
-    out = []
-    for f in files:
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out.append(json.loads(line))
-    return out
-
-
-def _points(claim: dict) -> frozenset:
-    return frozenset(i for s in claim["content"] for i in range(s["start"], s["end"]))
-
-
-def _spans(claim: dict) -> tuple:
-    return tuple(sorted((s["start"], s["end"]) for s in claim["content"]))
-
-
-def match(a: list[dict], b: list[dict], exact: bool) -> list[tuple[dict, dict]]:
-    pairs = []
-    for i, ca in enumerate(a):
-        for j, cb in enumerate(b):
-            if exact:
-                if _spans(ca) == _spans(cb):
-                    pairs.append((1.0, i, j))
-            else:
-                pa, pb = _points(ca), _points(cb)
-                inter = len(pa & pb)
-                if inter:
-                    pairs.append((inter / len(pa | pb), i, j))
-    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
-    used_a, used_b, out = set(), set(), []
-    for _, i, j in pairs:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            out.append((a[i], b[j]))
-    return out
-
-
-def cohen_kappa(x: list, y: list) -> Optional[float]:
-    """Cohen's kappa; None when undefined (no pairs, or chance agreement of 1)."""
-    n = len(x)
-    if n == 0:
-        return None
-    po = sum(1 for a, b in zip(x, y) if a == b) / n
-    cx, cy = Counter(x), Counter(y)
-    pe = sum(cx[k] * cy[k] for k in set(cx) | set(cy)) / (n * n)
-    if pe == 1:
-        return None
-    return (po - pe) / (1 - pe)
+    return read_pass([Path(path)]).claims
 
 
 @dataclass
@@ -110,50 +56,48 @@ class Agreement:
     overlap: SpanScores
     kappa: dict[str, Optional[float]] = field(default_factory=dict)
     pairs: int = 0
+    detail: Optional[PassAgreement] = None
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "articles": self.articles,
             "span_exact": self.exact.as_dict(),
             "span_overlap": self.overlap.as_dict(),
             "matched_pairs": self.pairs,
             "kappa": self.kappa,
         }
+        d = self.detail
+        if d is not None:
+            o = d.overall
+            k = kappas(d.stats)
+            out["tasks"] = d.tasks
+            out["end_to_end"] = {kind: {m: o.get(f"end_to_end_{kind}.{m}") for m in ("precision", "recall", "f1")} for kind in ("exact", "overlap")} if "attribution" in d.tasks else None
+            out["attributes"] = {
+                a: {"pairs": o[f"{a}.pairs"], "accuracy": o[f"{a}.accuracy"], "macro_f1": o[f"{a}.macro_f1"], "kappa": k.get(a)} for a in ATTRIBUTES if f"{a}.accuracy" in o
+            }
+            out["quantities"] = {m: o.get(f"quantities.{m}") for m in ("precision", "recall", "f1")} if "typing" in d.tasks else None
+            out["clusters"] = {m[len("clusters."):]: v for m, v in o.items() if m.startswith("clusters.")} or None
+            out["annotators"] = {g: {"articles": v["articles"], "span_exact_f1": v["overall"]["span_exact.f1"], "span_overlap_f1": v["overall"]["span_overlap.f1"]} for g, v in d.groups.items()}
+            out["per_article"] = d.per_article
+        return out
 
 
-def _by_article(claims: Iterable[dict]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for c in claims:
-        out.setdefault(c["article_id"], []).append(c)
-    return out
+def _as_pass(x: Union[Pass, Sequence[dict]]) -> Pass:
+    return x if isinstance(x, Pass) else Pass(list(x))
 
 
-def agree(a: list[dict], b: list[dict]) -> Agreement:
-    ga, gb = _by_article(a), _by_article(b)
-    articles = sorted(set(ga) & set(gb))
-    exact_m = overlap_m = n_a = n_b = 0
-    pairs: list[tuple[dict, dict]] = []
-    for art in articles:
-        n_a += len(ga[art])
-        n_b += len(gb[art])
-        exact_m += len(match(ga[art], gb[art], exact=True))
-        m = match(ga[art], gb[art], exact=False)
-        overlap_m += len(m)
-        pairs += m
-    kappa: dict[str, Optional[float]] = {}
-    for name, get in (
-        ("certainty", lambda c: c["factuality"]["certainty"]),
-        ("polarity", lambda c: c["factuality"]["polarity"]),
-        ("conditional", lambda c: c["conditional"]),
-    ):
-        kappa[name] = cohen_kappa([get(x) for x, _ in pairs], [get(y) for _, y in pairs])
-    per_type = {}
-    for t in CLAIM_TYPES:
-        per_type[t] = cohen_kappa([t in x["claim_types"] for x, _ in pairs], [t in y["claim_types"] for _, y in pairs])
-        kappa[f"claim_type:{t}"] = per_type[t]
-    defined = [v for v in per_type.values() if v is not None]
-    kappa["claim_types (mean)"] = sum(defined) / len(defined) if defined else None
-    return Agreement(articles, SpanScores(exact_m, n_a, n_b), SpanScores(overlap_m, n_a, n_b), kappa, len(pairs))
+def agree(a: Union[Pass, Sequence[dict]], b: Union[Pass, Sequence[dict]]) -> Agreement:
+    """Agreement of B with A (the reference) on the articles both annotated."""
+    d = compare(_as_pass(a), _as_pass(b))
+    n = d.stats.n
+    return Agreement(
+        d.articles,
+        SpanScores(n["tp_exact"], n["gold"], n["pred"]),
+        SpanScores(n["tp_overlap"], n["gold"], n["pred"]),
+        d.kappa,
+        n["tp_overlap"],
+        d,
+    )
 
 
 def format_agreement(ag: Agreement) -> str:
@@ -170,4 +114,113 @@ def format_agreement(ag: Agreement) -> str:
         lines.append(f"| {name} | {s.n_a} | {s.n_b} | {s.matched} | {f(s.precision)} | {f(s.recall)} | {f(s.f1)} |")
     lines += ["", f"Cohen's kappa over {ag.pairs} overlap-matched pairs:", "", "| label | kappa |", "|---|---|"]
     lines += [f"| {k} | {f(v)} |" for k, v in ag.kappa.items()]
+    d = ag.as_dict()
+    if ag.detail is None:
+        return "\n".join(lines)
+    if d.get("end_to_end"):
+        e = d["end_to_end"]
+        lines += ["", f"End to end (span and claimant right): exact F1 {f(e['exact']['f1'])}, overlap F1 {f(e['overlap']['f1'])}"]
+    if d["attributes"]:
+        lines += ["", f"Attributes over the {ag.pairs} overlap-matched pairs (participants: pairs where A has an event):", "", "| attribute | pairs | accuracy | macro-F1 | kappa |", "|---|---|---|---|---|"]
+        lines += [f"| {a} | {v['pairs']} | {f(v['accuracy'])} | {f(v['macro_f1'])} | {f(v['kappa'])} |" for a, v in d["attributes"].items()]
+    if d.get("quantities"):
+        q = d["quantities"]
+        lines += ["", f"Quantities (value, bounds, unit) in matched pairs: precision {f(q['precision'])}, recall {f(q['recall'])}, F1 {f(q['f1'])}"]
+    c = d.get("clusters")
+    lines += [
+        "",
+        f"Cluster membership over matched pairs: B-cubed F1 {f(c['bcubed_f1'])} (P {f(c['bcubed_precision'])}, R {f(c['bcubed_recall'])}), pairwise F1 {f(c['pairwise_f1'])} (P {f(c['pairwise_precision'])}, R {f(c['pairwise_recall'])})"
+        if c
+        else "Cluster membership: not measured (needs a clusters.jsonl beside the claims files of both sets)",
+    ]
+    if len(d["annotators"]) > 1 or len(ag.articles) > 1:
+        lines += ["", "| B annotator / article | span exact F1 | span overlap F1 |", "|---|---|---|"]
+        lines += [f"| {k} | {f(v['span_exact.f1'])} | {f(v['span_overlap.f1'])} |" for k, v in d["per_article"].items()]
     return "\n".join(lines)
+
+
+# The committed agreement report: `claimset agree --update` recomputes it from data/agreement/,
+# so the figures in docs/agreement.md and the card (agreement.json) are never typed by hand.
+AGREEMENT_DIR = Path("data") / "agreement"
+REFERENCE = "first-pass"
+REPORT_DOC = Path("docs") / "agreement.md"
+REPORT_JSON = AGREEMENT_DIR / "agreement.json"
+BEGIN = "<!-- BEGIN figures (generated by `claimset agree --update`; do not edit by hand) -->"
+END = "<!-- END figures -->"
+
+
+def default_passes(root: Path) -> tuple[Path, list[Path]]:
+    """The reference pass (first-pass/) and every other annotator's folder under data/agreement/."""
+    base = Path(root) / AGREEMENT_DIR
+    ref = base / REFERENCE
+    if not ref.is_dir():
+        raise FileNotFoundError(f"{ref}: no reference pass (the first pass's claims files)")
+    others = sorted(p for p in base.iterdir() if p.is_dir() and p.name != REFERENCE)
+    if not others:
+        raise FileNotFoundError(f"{base}: no second pass beside {REFERENCE}/")
+    return ref, others
+
+
+def _only(p: Pass, article: str) -> Pass:
+    return Pass([c for c in p.claims if c["article_id"] == article], p.clusters, p.sources)
+
+
+def report(root: Path) -> tuple[str, dict]:
+    """The generated Markdown (overall, then each article) and the JSON stored for the card."""
+    ref_dir, other_dirs = default_passes(root)
+    ref, second = read_pass([ref_dir]), read_pass(other_dirs)
+    overall = agree(ref, second)
+    who = {c["article_id"]: c.get("annotator") or "?" for c in second.claims}
+    parts = [
+        BEGIN,
+        "",
+        f"Reference (A): `data/agreement/{REFERENCE}/`; second pass (B): "
+        + ", ".join(f"`data/agreement/{p.name}/`" for p in other_dirs)
+        + ". All articles together:",
+        "",
+        format_agreement(overall),
+    ]
+    for art in overall.articles:
+        parts += ["", f"### `{art}` (second pass: {who.get(art, '?')})", "", format_agreement(agree(_only(ref, art), _only(second, art)))]
+    parts += ["", END]
+    return "\n".join(parts) + "\n", overall.as_dict()
+
+
+def _json_text(d: dict) -> str:
+    from .utils import json_pretty
+
+    return json_pretty(d)
+
+
+def _spliced(doc: str, block: str) -> str:
+    if BEGIN not in doc or END not in doc:
+        raise ValueError(f"{REPORT_DOC}: the markers {BEGIN!r} and {END!r} are missing")
+    head, rest = doc.split(BEGIN, 1)
+    return head + block.rstrip("\n") + rest.split(END, 1)[1]
+
+
+def stale(root: Path) -> list[Path]:
+    """The committed report files that differ from what the passes give now."""
+    block, data = report(root)
+    root = Path(root)
+    out = []
+    if (root / REPORT_DOC).read_text(encoding="utf-8") != _spliced((root / REPORT_DOC).read_text(encoding="utf-8"), block):
+        out.append(REPORT_DOC)
+    p = root / REPORT_JSON
+    if not p.is_file() or p.read_text(encoding="utf-8") != _json_text(data):
+        out.append(REPORT_JSON)
+    return out
+
+
+def update(root: Path) -> list[Path]:
+    """Rewrite the generated figures of docs/agreement.md and agreement.json; return what changed."""
+    from .utils import atomic_write_text
+
+    block, data = report(root)
+    root = Path(root)
+    changed = stale(root)
+    if REPORT_DOC in changed:
+        atomic_write_text(root / REPORT_DOC, _spliced((root / REPORT_DOC).read_text(encoding="utf-8"), block))
+    if REPORT_JSON in changed:
+        atomic_write_text(root / REPORT_JSON, _json_text(data))
+    return changed

@@ -76,16 +76,34 @@ def year_range(published) -> dict[str, str]:
     return {"years": f"{years[0]}-{years[-1]}", "years_words": f"between {years[0]} and {years[-1]}", "years_span": f"from {years[0]} to {years[-1]}"}
 
 
+def rights_summary(articles) -> list[dict[str, Any]]:
+    """Per `rights` value present, in the models' order: how many articles, which, and what it lets
+    anyone redistribute (models.RIGHTS_TERMS)."""
+    from .models import RIGHTS_TERMS, Rights
+
+    out = []
+    for value in typing.get_args(Rights):
+        ids = sorted(a.get("article_id", "") for a in articles if a.get("rights") == value)
+        if ids:
+            out.append({"value": value, "n": len(ids), "articles": ids, "terms": RIGHTS_TERMS[value]})
+    return out
+
+
 def article_facts(articles) -> dict:
-    """What the card says of the articles as a whole, from the data: years and known URLs."""
+    """What the card says of the articles as a whole, from the data: years, known URLs and rights."""
     articles = list(articles)
-    return {**year_range(a.get("published") for a in articles), "n_urls": sum(1 for a in articles if a.get("url"))}
+    return {
+        **year_range(a.get("published") for a in articles),
+        "n_urls": sum(1 for a in articles if a.get("url")),
+        "rights": rights_summary(articles),
+        "n_full_text": sum(1 for a in articles if a.get("rights") == "full_text"),
+    }
 
 
-def render_blocks(rows: dict[str, int], edition: str, version: str, articles=()) -> dict[str, str]:
+def render_blocks(rows: dict[str, int], edition: str, version: str, articles=(), released: Optional[str] = None) -> dict[str, str]:
     """Each named block of the template, rendered with only what the release itself says."""
     tmpl = template()
-    ctx = tmpl.new_context({"rows": rows, "edition": edition, "version": version, **article_facts(articles)})
+    ctx = tmpl.new_context({"rows": rows, "edition": edition, "version": version, "released": released, **article_facts(articles)})
     return {name: "".join(block(ctx)).strip() for name, block in tmpl.blocks.items()}
 
 
@@ -139,6 +157,14 @@ def _agreement(root: Path) -> Optional[dict]:
     }
 
 
+def _benchmark(release: Path, root: Path) -> Optional[str]:
+    """The benchmark table (test and all splits, point estimates): the rows docs/benchmark.md reports
+    with intervals, from the same code (claimset.benchmark.results)."""
+    from .benchmark.results import card_table
+
+    return card_table(release, root)
+
+
 def statistics(release: Path, root: Path) -> dict[str, Any]:
     man, recs = _read_release(release)
     claims, articles = recs["claims"], recs["articles"]
@@ -174,10 +200,13 @@ def statistics(release: Path, root: Path) -> dict[str, Any]:
             bp_chars[b["kind"]] += b["end"] - b["start"]
     text_chars = sum(len(a["text"]) for a in articles)
 
+    croissant = Path(release) / "croissant.json"
+    released = json.loads(croissant.read_text(encoding="utf-8")).get("datePublished") if croissant.is_file() else None
     return {
         "version": man["version"],
+        "released": released,
         "edition": man["edition"],
-        "article_records": [{"published": a["published"], "url": a["url"]} for a in articles],
+        "article_records": [{"article_id": a["article_id"], "published": a["published"], "url": a["url"], "rights": a["rights"]} for a in articles],
         "claims": n,
         "tables": [
             {"name": t, "rows": man["tables"][t]["rows"], "fields": sum(1 for _ in iter_fields(TABLES[t])), "doc": (TABLES[t].__doc__ or "").strip().splitlines()[0]}
@@ -190,6 +219,7 @@ def statistics(release: Path, root: Path) -> dict[str, Any]:
                 "published": a["published"] or "unknown",
                 "claims": per_article[a["article_id"]],
                 "boilerplate": len(a["boilerplate"]),
+                "rights": a["rights"],
             }
             for a in articles
         ],
@@ -201,6 +231,7 @@ def statistics(release: Path, root: Path) -> dict[str, Any]:
         "text_chars": text_chars,
         "annotators": [{"id": k, "n": v} for k, v in sorted(Counter(c["annotator"] for c in claims).items())],
         "agreement": _agreement(root),
+        "benchmark": _benchmark(release, root),
         "undated": sum(1 for c in claims if claim_month(c, published) is None),
         "figure": FIGURE.as_posix(),
     }
@@ -272,14 +303,45 @@ def figure_png(release: Path) -> bytes:
 # --- the YAML front matter -----------------------------------------------------------------------
 
 
+def _release_manifest(release: Optional[Path]) -> Optional[dict]:
+    if release is not None and (Path(release) / "manifest.json").is_file():
+        return json.loads((Path(release) / "manifest.json").read_text(encoding="utf-8"))
+    return None
+
+
 def _data_files(release_rel: str, table: str, release: Optional[Path]) -> str:
     """The table's Parquet path for `datasets`: a glob over its shards when the release has several."""
-    if release is not None and (Path(release) / "manifest.json").is_file():
-        man = json.loads((Path(release) / "manifest.json").read_text(encoding="utf-8"))
+    man = _release_manifest(release)
+    if man is not None:
         shards = [n for n in man["tables"][table]["files"] if n.endswith(".parquet")]
         if len(shards) > 1:
             return f"{release_rel}/{table}-*-of-{len(shards):05d}.parquet"
     return f"{release_rel}/{table}.parquet"
+
+
+def edition_configs(release_rel: str, release: Optional[Path]) -> list[tuple[str, str, str]]:
+    """(config name, table, Parquet path) of each edition published inside the release
+    (manifest.json's `editions`: `claims-annotations-only` -> release/annotations-only/claims.parquet)."""
+    man = _release_manifest(release)
+    out = []
+    for ed, meta in sorted(((man or {}).get("editions") or {}).items()):
+        for table in [DEFAULT_CONFIG] + [t for t in TABLES if t != DEFAULT_CONFIG]:
+            for name in meta["tables"][table]["files"]:
+                if name.endswith(".parquet"):
+                    out.append((f"{table}-{ed}", table, f"{release_rel}/{name}"))
+    return out
+
+
+def split_configs(release_rel: str, release: Optional[Path]) -> list[tuple[str, str, list[dict]]]:
+    """(config name, table, data_files) for the benchmark splits published in the release
+    (manifest.json's `splits`: `claims-benchmark` with splits train -> release/splits/claims-train.parquet, test ...)."""
+    man = _release_manifest(release)
+    published = (man or {}).get("splits") or {}
+    tables = [t for t in [DEFAULT_CONFIG] + [t for t in TABLES if t != DEFAULT_CONFIG] if all(t in published[s] for s in published)]
+    return [
+        (f"{t}-benchmark", t, [{"split": s, "path": f"{release_rel}/{published[s][t]['files'][0]}"} for s in published])
+        for t in (tables if published else [])
+    ]
 
 
 def front_matter(release_rel: str, release: Optional[Path] = None) -> str:
@@ -298,9 +360,18 @@ def front_matter(release_rel: str, release: Optional[Path] = None) -> str:
         if t == DEFAULT_CONFIG:
             c["default"] = True
         configs.append(c)
+    # the annotations-only edition, published inside the release: same features, no article text
+    editions = edition_configs(release_rel, release)
+    for name, _, path in editions:
+        configs.append({"config_name": name, "data_files": [{"split": "train", "path": path}]})
+    # the benchmark's train and test splits (docs/benchmark.md), as files of their own
+    benchmark = split_configs(release_rel, release)
+    for name, _, data_files in benchmark:
+        configs.append({"config_name": name, "data_files": data_files})
     # No `splits`: datasets reads them only with num_bytes, the size of its own Arrow cache, which
     # depends on how it batches the Parquet; row counts are in the card and in manifest.json.
-    infos = DatasetInfosDict({t: datasets.DatasetInfo(config_name=t, features=hf_features(t)) for t in order})
+    tables_of = {t: t for t in order} | {name: t for name, t, _ in editions} | {name: t for name, t, _ in benchmark}
+    infos = DatasetInfosDict({c: datasets.DatasetInfo(config_name=c, features=hf_features(t)) for c, t in tables_of.items()})
     card_data = DatasetCardData()
     infos.to_dataset_card_data(card_data)  # datasets' own serialisation of the Features
     dataset_info = card_data.to_dict()["dataset_info"]
@@ -339,7 +410,7 @@ def card_markdown(release: Path, root: Path) -> str:
     stats = statistics(release, root)
     man_rows = {t["name"]: t["rows"] for t in stats["tables"]}
     facts = article_facts(stats["article_records"])
-    text = template().render(rows=man_rows, version=stats["version"], edition=stats["edition"], stats=stats, **facts)
+    text = template().render(rows=man_rows, version=stats["version"], released=stats["released"], edition=stats["edition"], stats=stats, **facts)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

@@ -11,6 +11,35 @@ from .version import __version__
 
 import typer
 
+
+def _plain_help_metavars() -> None:
+    """Help as click writes it, not as this typer renders it: a flag (--dry-run, --help) shows no
+    `<bool>` type, and the usage line names arguments in capitals, FILE and [RELEASE], not {file}.
+
+    Typer (0.29) renders both through two methods; they are replaced only where they exist, so
+    another typer version falls back to its own rendering instead of failing."""
+    from typer import core
+
+    option, argument = getattr(core, "TyperOption", None), getattr(core, "TyperArgument", None)
+    if option is not None and hasattr(option, "display_type_rich"):
+        shown = option.display_type_rich
+
+        def display_type_rich(self, ctx):
+            return None if (self.is_flag or self.count) else shown(self, ctx)
+
+        option.display_type_rich = display_type_rich
+    if argument is not None and hasattr(argument, "_usage_display_name"):
+
+        def _usage_display_name(self) -> str:
+            name = self.metavar if self.metavar is not None else str(self.name).upper()
+            name = name if self.required else f"[{name}]"
+            return name + ("..." if self.nargs != 1 else "")
+
+        argument._usage_display_name = _usage_display_name
+
+
+_plain_help_metavars()
+
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
@@ -125,21 +154,48 @@ def build(
 
 @app.command()
 def agree(
-    a: Path = typer.Argument(..., help="First annotation set: a claims.jsonl file or a folder of them."),
-    b: Path = typer.Argument(..., help="Second annotation set, of the same articles."),
+    a: Optional[Path] = typer.Argument(None, help="Reference annotation set: a claims.jsonl file or a folder of them (one annotation of each article)."),
+    b: Optional[List[Path]] = typer.Argument(None, help="Second annotation set(s) of the same articles: files or folders, several annotators allowed (grouped by `annotator`)."),
     fmt: str = typer.Option("text", "--format", help="text (Markdown tables) or json."),
+    reference_clusters: Optional[Path] = typer.Option(None, "--reference-clusters", help="Clusters of A when A has no clusters.jsonl: a clusters.jsonl or a folder of cluster records (data/clusters)."),
+    update: bool = typer.Option(False, "--update", help="Recompute the committed report (docs/agreement.md figures, data/agreement/agreement.json) from data/agreement/: first-pass/ against every other pass."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 if the committed report differs from what --update would write."),
+    root: Path = ROOT_OPT,
 ) -> None:
-    """Inter-annotator agreement: span P/R/F1 (exact, overlap) and Cohen's kappa on labels."""
+    """Inter-annotator agreement: B scored against A by the benchmark scorer (spans, attributes, clusters) and Cohen's kappa."""
     import json
 
-    from .agree import agree as run, format_agreement, read_claims
+    from .agree import agree as run, format_agreement, stale, update as rewrite
+    from .benchmark.agreement import read_cluster_labels, read_pass, with_clusters
 
+    if fmt not in ("text", "json"):
+        typer.echo("error: --format must be one of text, json", err=True)
+        raise typer.Exit(2)
+    if update or check:
+        if a is not None or b or reference_clusters is not None:
+            typer.echo("error: --update and --check take no annotation sets (they compare data/agreement/first-pass with the other passes)", err=True)
+            raise typer.Exit(2)
+        try:
+            changed = stale(root) if check else rewrite(root)
+        except (OSError, ValueError) as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
+        if check and changed:
+            typer.echo(f"claimset agree: {', '.join(map(str, changed))} out of date: run `claimset agree --update` and commit the result", err=True)
+            raise typer.Exit(1)
+        typer.echo("\n".join(f"wrote {p}" for p in changed) if changed and not check else "claimset agree: the agreement report is up to date")
+        return
+    if a is None or not b:
+        typer.echo("error: give the reference set A and at least one set B (or --update)", err=True)
+        raise typer.Exit(2)
     try:
-        ca, cb = read_claims(a), read_claims(b)
+        ref = read_pass([a])
+        if reference_clusters is not None:
+            ref = with_clusters(ref, read_cluster_labels(reference_clusters))
+        result = run(ref, read_pass(b))
     except (OSError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2)
-    result = run(ca, cb)
     if not result.articles:
         typer.echo("error: the two sets share no article", err=True)
         raise typer.Exit(2)
@@ -196,6 +252,16 @@ _register_contribute(app)
 from .cli_publish import register as _register_publish  # noqa: E402
 
 _register_publish(app)
+
+# Benchmark commands (evaluate, baseline, benchmark): see benchmark/cli.py.
+from .benchmark.cli import register as _register_benchmark  # noqa: E402
+
+_register_benchmark(app)
+
+# Annotation tools (export label-studio, import label-studio): see labelstudio/cli.py.
+from .labelstudio.cli import register as _register_labelstudio  # noqa: E402
+
+_register_labelstudio(app)
 
 
 def main() -> None:

@@ -35,7 +35,10 @@ def new_article(
     published_basis: Optional[str] = typer.Option(None, help="stated, inferred or unknown (default: stated if --published)."),
     published_note: Optional[str] = typer.Option(None, help="How the date was found or inferred."),
     language: str = typer.Option("en", help="BCP 47 language tag."),
-    rights: str = typer.Option("full_text", help="full_text, excerpt or url_only."),
+    rights: Optional[str] = typer.Option(
+        None, "--rights", metavar="RIGHTS",
+        help="Required: what may be redistributed of the text: full_text, excerpt, url_only, or unknown (the publisher's terms are not known).",
+    ),
     provenance: Optional[str] = typer.Option(None, help="Where the text came from (default: the file name)."),
     not_boilerplate: List[str] = typer.Option([], "--not-boilerplate", help="Reject a proposed boilerplate span: its exact text (repeatable)."),
     boilerplate: List[str] = typer.Option([], "--boilerplate", help="Mark more boilerplate: KIND=PASSAGE (repeatable)."),
@@ -45,6 +48,11 @@ def new_article(
     """Ingest a raw text file into data/articles/<id>/ and propose its boilerplate."""
     from .contribute import ContributeError, new_article as run
 
+    if rights is None:  # asked, never assumed: the card states each article's terms from this field
+        from .contribute import rights_values
+
+        typer.echo(f"error: --rights is required: say what may be redistributed of the text: {rights_values()}", err=True)
+        raise typer.Exit(2)
     try:
         r = run(
             root, file, title=title, publisher=publisher, published=published, url=url, article_id=article_id,
@@ -197,14 +205,20 @@ def add_claim(
 
 def stats(
     article: Optional[str] = typer.Option(None, help="Count one article only."),
-    fmt: str = typer.Option("table", "--format", help="table or json."),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", metavar="FORMAT", help="table, tsv or json (default: table on a terminal, tsv when piped: tab-separated, never wrapped)."
+    ),
     root: Path = ROOT_OPT,
 ) -> None:
     """Counts per table, per article, per claimant and per label, from data/."""
-    from .stats import compute, render
+    import sys
 
-    if fmt not in ("table", "json"):
-        typer.echo("error: --format must be table or json", err=True)
+    from .stats import compute, render, tsv
+
+    if fmt is None:
+        fmt = "table" if sys.stdout.isatty() else "tsv"
+    if fmt not in ("table", "tsv", "json"):
+        typer.echo("error: --format must be table, tsv or json", err=True)
         raise typer.Exit(2)
     if not (Path(root) / "data").is_dir():
         typer.echo(f"error: no data/ under {root}", err=True)
@@ -215,6 +229,10 @@ def stats(
         raise typer.Exit(1)
     if fmt == "json":
         typer.echo(json.dumps(s.as_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "tsv":
+        if s.article:
+            typer.echo(f"# article {s.article} (entities: those its claims name; clusters: those holding its claims)")
+        typer.echo(tsv(s), nl=False)
     else:
         render(s)
 

@@ -62,10 +62,21 @@ def check_version(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def verify(release: Path = typer.Argument(Path("release"), help="Release folder (default: release/).")) -> None:
+def verify(
+    release: Optional[Path] = typer.Argument(
+        None, help="Release folder (default: the installed or repository release/, as for explore and claimset.load)."
+    ),
+) -> None:
     """Recompute every checksum and row count of a release's manifest; fail on any mismatch, missing or extra file."""
+    from .loaders import default_release
     from .verify import verify as run
 
+    if release is None:  # the one default for where the release is (loaders.default_release)
+        try:
+            release = default_release()
+        except FileNotFoundError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
     if not release.is_dir():
         typer.echo(f"error: {release}: no such folder", err=True)
         raise typer.Exit(2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import typing
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,16 @@ from typing import Any, Iterable, Optional, Sequence
 from . import layout
 from .coverage import sentences
 from .ingest import IngestError, Ingested, find_span, ingest_bytes
-from .models import DATE_PATTERN, ID_PATTERN, check_partial_date
+from .models import DATE_PATTERN, ID_PATTERN, Rights, check_partial_date
 from .utils import atomic_write_bytes, json_line, json_pretty, read_regular
 from .validate import Origin, Problem, check_new
+
+
+def rights_values() -> str:
+    """The `rights` values on one line, for --rights errors: "full_text, excerpt, url_only or unknown"."""
+    values = list(typing.get_args(Rights))
+    return ", ".join(values[:-1]) + " or " + values[-1] + " (if the publisher's terms are not known)"
+
 
 BOM = b"\xef\xbb\xbf"
 AUTHOR = {"kind": "author", "entity_id": None, "name": "author", "mention": None}
@@ -129,7 +137,7 @@ def new_article(
     url: Optional[str] = None,
     article_id: Optional[str] = None,
     language: str = "en",
-    rights: str = "full_text",
+    rights: Optional[str] = None,
     provenance: Optional[str] = None,
     published_basis: Optional[str] = None,
     published_note: Optional[str] = None,
@@ -139,6 +147,9 @@ def new_article(
 ) -> NewArticle:
     """Ingest a raw text file into data/articles/<article_id>/ (article.json + text.txt)."""
     root = Path(root)
+    if rights not in typing.get_args(Rights):
+        given = "is required" if rights is None else f"{rights!r} is not a rights value"
+        raise ContributeError(f"--rights {given}: say what may be redistributed of the text: {rights_values()}", exit_code=2)
     try:
         data = read_regular(file)
     except OSError as e:

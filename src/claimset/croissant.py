@@ -17,7 +17,7 @@ import json
 import re
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import BaseModel
 
@@ -153,16 +153,18 @@ def _fields(table: str, model: type[BaseModel], column: str | None, done: tuple[
     return out
 
 
-def record_set(table: str, source_ref: dict | None = None) -> dict:
-    """source_ref: where the fields come from; {"fileSet": ...} for a table written as Parquet shards."""
+def record_set(table: str, source_ref: dict | None = None, rs_id: str | None = None, note: str = "") -> dict:
+    """source_ref: where the fields come from; {"fileSet": ...} for a table written as Parquet shards.
+    rs_id: the record set's ID when it is not the table's name (`claims-annotations-only`)."""
     model = TABLES[table]
+    rs_id = rs_id or table
     return {
         "@type": "cr:RecordSet",
-        "@id": table,
-        "name": table,
-        "description": (model.__doc__ or "").strip().splitlines()[0],
-        "key": {"@id": f"{table}/{ID_FIELDS[table]}"},
-        "field": _fields(table, model, None, (), "", table, source_ref),
+        "@id": rs_id,
+        "name": rs_id,
+        "description": (model.__doc__ or "").strip().splitlines()[0] + note,
+        "key": {"@id": f"{rs_id}/{ID_FIELDS[table]}"},
+        "field": _fields(table, model, None, (), "", rs_id, source_ref),
     }
 
 
@@ -183,7 +185,42 @@ def _file_object(folder: Path, name: str, description: str) -> dict:
     }
 
 
-def croissant(folder: Path, rows: dict[str, int], table_files: dict[str, list[str]], edition: str, version: str) -> dict:
+def project_url() -> Optional[str]:
+    """The project's address as pyproject.toml's [project.urls] declares it (Homepage, else Repository,
+    else the first), read from the installed distribution's metadata; None when none is declared."""
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("claimset").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    urls = {}
+    for entry in entries:
+        label, _, address = entry.partition(",")
+        if address.strip():
+            urls[label.strip().lower()] = address.strip()
+    for label in ("homepage", "repository", "source"):
+        if label in urls:
+            return urls[label]
+    return next(iter(urls.values()), None)
+
+
+def croissant(
+    folder: Path,
+    rows: dict[str, int],
+    table_files: dict[str, list[str]],
+    edition: str,
+    version: str,
+    released: Optional[str] = None,
+    url: Optional[str] = None,
+    editions: Optional[dict[str, dict]] = None,
+    splits: Optional[dict[str, dict]] = None,
+) -> dict:
+    """`released`: the release date (YYYY-MM-DD) or None for a version not cut yet (no datePublished);
+    `url`: the project's address, or None when none is declared (no `url`); `editions`: other editions
+    published inside the release (manifest.json's `editions`), each with its own record sets;
+    `splits`: the benchmark splits published in it (manifest.json's `splits`), a record set
+    `<table>-<split>` each."""
     from .card import render_blocks
 
     folder = Path(folder)
@@ -192,7 +229,7 @@ def croissant(folder: Path, rows: dict[str, int], table_files: dict[str, list[st
         if name.endswith(".jsonl"):
             with open(folder / name, encoding="utf-8") as f:
                 articles += [json.loads(line) for line in f if line.strip()]
-    blocks = render_blocks(rows=rows, edition=edition, version=version, articles=articles)
+    blocks = render_blocks(rows=rows, edition=edition, version=version, articles=articles, released=released)
     distribution = []
     for table in TABLES:
         for name in table_files[table]:
@@ -223,6 +260,8 @@ def croissant(folder: Path, rows: dict[str, int], table_files: dict[str, list[st
         "name": "claimset" if edition == "full" else f"claimset-{edition}",
         "description": plain(blocks["summary"]),
         "version": version,
+        **({"datePublished": released} if released else {}),
+        **({"url": url} if url else {}),
         "license": ["https://creativecommons.org/licenses/by/4.0/"],
         "creator": {"@type": "sc:Organization", "name": "The claimset team"},
         "citeAs": blocks["bibtex"].strip(),
@@ -235,10 +274,39 @@ def croissant(folder: Path, rows: dict[str, int], table_files: dict[str, list[st
     }
     for prop, (block, card) in RAI_BLOCKS.items():
         doc[prop] = plain(blocks[block]) if card == "one" else paragraphs(blocks[block])
+    record_sets = [record_set(t, sources.get(t)) for t in TABLES]
+    for ed_name, ed in sorted((editions or {}).items()):
+        for table in TABLES:
+            meta = ed["tables"][table]
+            for name in meta["files"]:
+                kind = "Parquet" if name.endswith(".parquet") else "JSON Lines (same records)"
+                distribution.append(_file_object(folder, name, f"The {table} table of the {ed_name} edition (no article text), {meta['rows']} rows, as {kind}."))
+            (parquet,) = [n for n in meta["files"] if n.endswith(".parquet")]
+            note = f" ({ed_name} edition: article texts empty, quoted span texts replaced by their SHA-256)"
+            record_sets.append(record_set(table, {"fileObject": {"@id": parquet}}, rs_id=f"{table}-{ed_name}", note=note))
+        for name in ed["metadata"]:
+            distribution.append(_file_object(folder, name, plain(render_blocks(rows=rows, edition=ed_name, version=version)["fingerprints"])))
+    for split, tables in (splits or {}).items():
+        for table, meta in tables.items():
+            (parquet,) = meta["files"]
+            distribution.append(_file_object(folder, parquet, f"The {table} table of the benchmark's {split} split, {meta['rows']} rows, as Parquet."))
+            note = f" (benchmark {split} split: the rows of its articles; docs/benchmark.md)"
+            record_sets.append(record_set(table, {"fileObject": {"@id": parquet}}, rs_id=f"{table}-{split}", note=note))
     doc["distribution"] = distribution
-    doc["recordSet"] = [record_set(t, sources.get(t)) for t in TABLES]
+    doc["recordSet"] = record_sets
     return doc
 
 
-def croissant_text(folder: Path, rows: dict[str, int], table_files: dict[str, list[str]], edition: str, version: str) -> str:
-    return json.dumps(croissant(folder, rows, table_files, edition, version), indent=2, ensure_ascii=False) + "\n"
+def croissant_text(
+    folder: Path,
+    rows: dict[str, int],
+    table_files: dict[str, list[str]],
+    edition: str,
+    version: str,
+    released: Optional[str] = None,
+    url: Optional[str] = None,
+    editions: Optional[dict[str, dict]] = None,
+    splits: Optional[dict[str, dict]] = None,
+) -> str:
+    doc = croissant(folder, rows, table_files, edition, version, released=released, url=url, editions=editions, splits=splits)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -236,7 +236,13 @@ def rehydrate(release: Path, texts: Path, out: Path) -> tuple[Path, dict]:
     from .build import write_release
 
     records, man = rehydrate_records(release, texts)
-    rows, manifest = write_release(Path(out), records, "full", version=man["version"])
+    meta = {}
+    croissant = Path(release) / "croissant.json"
+    if croissant.is_file():  # the release date and project URL the build recorded
+        meta = json.loads(croissant.read_text(encoding="utf-8"))
+    rows, manifest = write_release(
+        Path(out), records, "full", version=man["version"], released=meta.get("datePublished"), url=meta.get("url")
+    )
     return Path(out), manifest
 
 

@@ -21,6 +21,10 @@ def expected_files(root: Path) -> dict[Path, str]:
     files = {
         root / "schema" / f"{t}.schema.json": json.dumps(json_schema(t), indent=2, ensure_ascii=False) + "\n" for t in TABLES
     }
+    from .benchmark.predictions import prediction_json_schema
+
+    # the prediction format of the benchmark, derived from the claims model (docs/benchmark.md)
+    files[root / "schema" / "prediction.schema.json"] = json.dumps(prediction_json_schema(), indent=2, ensure_ascii=False) + "\n"
     files[root / "docs" / "rules.md"] = rules_markdown()
     files[root / "docs" / "data-model.md"] = (
         "# Data model\n\nGenerated from `src/claimset/models.py` by `claimset schema export`; do not edit by hand.\n"

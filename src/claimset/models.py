@@ -92,7 +92,17 @@ EntityType = Literal[
     "place",
 ]
 BoilerplateKind = Literal["advert", "navigation", "share_subscribe", "source_link", "other"]
-Rights = Literal["full_text", "excerpt", "url_only"]
+Rights = Literal["full_text", "excerpt", "url_only", "unknown"]
+# What each `rights` value lets anyone redistribute; the dataset card states it per article.
+RIGHTS_TERMS: dict[str, str] = {
+    "full_text": "the publisher's terms allow redistributing the full text",
+    "excerpt": "the publisher's terms allow redistributing excerpts only, not the full text",
+    "url_only": "only the address may be redistributed, not the text",
+    "unknown": (
+        "the publisher's terms are not known; the text is included for research only and must not be "
+        "redistributed outside the dataset"
+    ),
+}
 PublishedBasisKind = Literal["stated", "inferred", "unknown"]
 SourceKind = Literal["entity", "author"]
 
@@ -140,7 +150,10 @@ class Article(Record):
         description="SHA-256 of the UTF-8 encoded text."
     )
     boilerplate: list[Boilerplate] = Field(description="Spans of web boilerplate, recorded rather than deleted.")
-    rights: Rights = Field(description="What may be redistributed: full_text, excerpt or url_only.")
+    rights: Rights = Field(
+        description="What may be redistributed of the text: full_text, excerpt, url_only, or unknown (the publisher's "
+        "terms are not known; the text is included for research only and must not be redistributed outside the dataset)."
+    )
     provenance: Text = Field(description="Where the text came from (for seeds: the seed file name).")
 
 

@@ -89,7 +89,7 @@ def release_listing(folder: Path) -> Optional[set[str]]:
         return None
     if not isinstance(man, dict) or man.get("name") != "claimset" or not isinstance(man.get("files"), dict):
         return None
-    return {str(n) for n in man["files"]} | {"manifest.json", "SHA256SUMS"}
+    return {str(n).split("/", 1)[0] for n in man["files"]} | {"manifest.json", "SHA256SUMS"}  # annotations-only/<file>: its folder
 
 
 def is_site(folder: Path) -> bool:

@@ -101,6 +101,32 @@ def compute(root: Path, article: Optional[str] = None) -> Stats:
     return Stats(tables, rows, claimants, labels, len(report.problems), article)
 
 
+def _cell(value: Any) -> str:
+    """A TSV cell: no tab or newline can break the row (IDs and names never hold one; be safe)."""
+    return "-" if value is None else " ".join(str(value).split())
+
+
+def tsv(stats: Stats) -> str:
+    """The counts as tab-separated blocks, for pipes and scripts: one header line and one line per
+    row each, blank lines between blocks, plain numbers, nothing wrapped or folded.
+
+    Blocks: table/records, article/published/chars/boilerplate/claims/claimants,
+    claimant/name/claims, field/value/claims (the field repeated on every line)."""
+    blocks = [
+        [("table", "records"), *stats.tables.items()],
+        [
+            ("article", "published", "chars", "boilerplate", "claims", "claimants"),
+            *[(r["article_id"], r["published"], r["characters"], r["boilerplate"], r["claims"], r["claimants"]) for r in stats.articles],
+        ],
+        [("claimant", "name", "claims"), *[(r["claimant"], r["name"], r["claims"]) for r in stats.claimants]],
+        [("field", "value", "claims"), *[(name, v, n) for name, counts in stats.labels.items() for v, n in counts.items()]],
+    ]
+    text = "\n\n".join("\n".join("\t".join(_cell(c) for c in row) for row in block) for block in blocks) + "\n"
+    if stats.problems:
+        text += f"\n# {stats.problems} validation problem(s): records that fail the schema are not counted; run claimset validate\n"
+    return text
+
+
 def render(stats: Stats, console=None) -> None:
     """Print the counts as terminal tables (rich)."""
     from rich import box

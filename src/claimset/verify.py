@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import CHECKSUMS, CROISSANT, MANIFEST
+from .build import CHECKSUMS, CROISSANT, MANIFEST, SUBFOLDERS
 from .utils import sha256_file
 
 
@@ -49,8 +49,12 @@ def _parquet_rows(path: Path) -> int:
 
 
 def _plain_name(name) -> bool:
+    """A file name in the release, or in one of its folders (`annotations-only/<name>`, `splits/<name>`)."""
+    if isinstance(name, str) and name.split("/", 1)[0] in SUBFOLDERS and "/" in name:
+        name = name.split("/", 1)[1]
     return (
         isinstance(name, str)
+        and bool(name)
         and name == os.path.basename(name)
         and not name.startswith(".")
         and "\\" not in name
@@ -66,14 +70,24 @@ def verify(release: Path) -> Verification:
         man = json.loads(man_path.read_text(encoding="utf-8"))
         files: dict[str, dict] = man["files"]
         tables: dict[str, dict] = man["tables"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        v.problems.append(f"{man_path}: cannot read the manifest: {e}")
+    except OSError as e:  # problems name files relative to the release; the caller says which release
+        v.problems.append(f"{MANIFEST}: cannot read the manifest: {e.strerror or e}")
+        return v
+    except (ValueError, KeyError, TypeError) as e:
+        v.problems.append(f"{MANIFEST}: cannot read the manifest: {type(e).__name__}: {e}")
         return v
 
     bad = set()
     # every name the manifest gives must be a plain file name in the release: a tampered manifest
     # must not make verify read (and reveal hashes of) files elsewhere
-    odd = [n for n in list(files) + [f for m in tables.values() for f in m.get("files", [])] if not _plain_name(n)]
+    editions = man.get("editions") or {}
+    splits = man.get("splits") or {}
+    all_tables = [
+        *tables.items(),
+        *((f"{t} ({ed})", m) for ed, e in editions.items() for t, m in e.get("tables", {}).items()),
+        *((f"{t} ({sp} split)", m) for sp, ts in splits.items() for t, m in ts.items()),
+    ]
+    odd = [n for n in list(files) + [f for _, m in all_tables for f in m.get("files", [])] if not _plain_name(n)]
     if odd:
         for n in dict.fromkeys(odd):
             v.problems.append(f"{MANIFEST}: {n!r} is not a file name in the release (a path or a hidden name); nothing outside the release is read")
@@ -95,8 +109,13 @@ def verify(release: Path) -> Verification:
             bad.add(name)
 
     listed = set(files) | {MANIFEST, CHECKSUMS}
+    folders = {n.split("/", 1)[0] for n in files if "/" in n}
     for p in sorted(release.iterdir()):
-        if p.name not in listed:
+        if p.name in folders and p.is_dir() and not p.is_symlink():
+            for q in sorted(p.iterdir()):
+                if f"{p.name}/{q.name}" not in listed:
+                    v.problems.append(f"{p.name}/{q.name}: extra {'folder' if q.is_dir() else 'file'}, not in the manifest")
+        elif p.name not in listed:
             v.problems.append(f"{p.name}: extra {'folder' if p.is_dir() else 'file'}, not in the manifest")
 
     sums_path = release / CHECKSUMS
@@ -118,7 +137,7 @@ def verify(release: Path) -> Verification:
             elif sums[name] != files[name]["sha256"]:
                 v.problems.append(f"{CHECKSUMS}: {name} has {sums[name]}, the manifest says {files[name]['sha256']}")
 
-    for table, meta in tables.items():
+    for table, meta in all_tables:
         for name in meta["files"]:
             p = release / name
             if not p.is_file():

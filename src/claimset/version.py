@@ -5,6 +5,6 @@ existing records unchanged. MAJOR: existing records changed or removed, or a bre
 Release notes per version are in CHANGELOG.md.
 """
 
-__version__ = "0.2.1"
-SCHEMA_VERSION = "1.1.0"
+__version__ = "1.0.0"
+SCHEMA_VERSION = "1.2.0"
 OFFSETS = "unicode-code-points, end-exclusive"

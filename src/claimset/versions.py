@@ -110,6 +110,9 @@ def _normalise_metadata(text: str, version: str) -> str:
     for fo in doc.get("distribution", []):
         fo.pop("sha256", None)
         fo.pop("contentSize", None)
+    doc.pop("datePublished", None)  # set when a version is cut, like the version itself
+    if isinstance(doc.get("citeAs"), str):
+        doc["citeAs"] = re.sub(r"\n\s*(?:year|date)\s*=[^\n]*", "", doc["citeAs"])
     return json.dumps(doc, sort_keys=True, ensure_ascii=False).replace(version, "<version>")
 
 
@@ -403,6 +406,29 @@ def changelog_versions(root: Path) -> list[str]:
     if not path.is_file():
         return []
     return CHANGELOG_HEADING.findall(path.read_text(encoding="utf-8"))
+
+
+CHANGELOG_DATED = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)\]?\s+\((\d{4}-\d{2}-\d{2})\)\s*$", re.M)
+
+
+def changelog_dates(text: str) -> dict[str, str]:
+    """Release dates from CHANGELOG headings `## X.Y.Z (YYYY-MM-DD)`; a heading without a date is a
+    version not released yet. Raises ValueError on a date the calendar does not have."""
+    import datetime as dt
+
+    out = {}
+    for version, date in CHANGELOG_DATED.findall(text):
+        dt.date.fromisoformat(date)
+        out[version] = date
+    return out
+
+
+def release_date(root: Path, version: str) -> Optional[str]:
+    """The date `version` was released (CHANGELOG.md under `root`), or None while it is unreleased."""
+    path = Path(root) / "CHANGELOG.md"
+    if not path.is_file():
+        return None
+    return changelog_dates(path.read_text(encoding="utf-8")).get(version)
 
 
 def last_release(root: Path) -> Optional[str]:

@@ -1,14 +1,13 @@
-"""The fast path against the contract: jsonschema, the reference parser and the reference validator.
+"""The readers against the contract: jsonschema, the reference parser and the one-process reader.
 
-The validator's hot path does not run jsonschema; these tests keep the published JSON Schema the
-contract. On thousands of generated records (valid ones from claimset.synth, and seeded mutations
-of them: missing, extra, mistyped, out-of-range, badly patterned, duplicated keys, NaN, huge
-numbers, lone surrogates, ...) they assert that
+Structure comes from the types generated from the JSON Schema (validation/typed.py); jsonschema only
+words the problems. On thousands of generated records (valid ones from claimset.synth, and seeded
+mutations of them: missing, extra, mistyped, out-of-range, badly patterned, duplicated keys, NaN,
+huge numbers, lone surrogates, ...) these tests assert that
 
-* every line the fast path accepts is accepted by the reference parser and by jsonschema, and
-  every valid line is accepted by the fast path (so the validator's verdict is the reference's);
-* every claim the fast semantic check accepts gets no problem from validate.check_claim;
-* the streaming engine reports exactly the reference Validator's problems, counts and files, for
+* every line the generated types accept is accepted by the reference parser and by jsonschema, and
+  every valid line is accepted by them (so no valid record pays for jsonschema);
+* the streaming reader reports exactly the one-process reader's problems, counts and files, for
   JSONL files and the data/ layout, with 1 job and with 2 (files cut into byte ranges).
 """
 
@@ -21,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from claimset import engine, fastcheck as fc, synth
+from claimset import engine, synth
+from claimset.validation import parallel, stream, typed
 from claimset.jsonio import parse_record
 from claimset.utils import json_line
-from claimset.validate import ArticleInfo, Origin, Sink, Validator, _schema_validator, check_claim
+from claimset.validate import Validator, _schema_validator
 
 N_RECORDS = 400  # claims; with their articles, entities and mutations: thousands of lines
 
@@ -100,44 +100,14 @@ def reference_accepts(table: str, text: str) -> bool:
 
 
 def fast_accepts(table: str, text: str) -> bool:
-    """Decode + walker, plus what claim_fast / article_ok prove for the COVERED fields (see fastcheck)."""
-    tc = fc.table_check(table)
+    """What the streaming reader takes as structurally valid without jsonschema: decode + walker."""
+    tc = typed.table_check(table)
     raw = text.encode("utf-8", "surrogatepass")
     try:
         rec = tc.decode(raw)
     except Exception:
         return False
-    return tc.walk_raw(rec, raw) >= 0 and _covered_ok(table, rec, json.loads(text))
-
-
-def _covered_ok(table: str, rec, obj: dict) -> bool:
-    """COVERED patterns are proven elsewhere in the fast path (claim_fast, article_ok): check them here."""
-    import re
-
-    for dotted in fc.COVERED.get(table, ()):
-        values = [obj]
-        for key in dotted.split("."):
-            nxt = []
-            for v in values:
-                v = v.get(key) if isinstance(v, dict) else None
-                if isinstance(v, list):
-                    nxt.extend(v)
-                elif v is not None:
-                    nxt.append(v)
-            values = nxt
-        pattern = {"text_sha256": r"[0-9a-f]{64}"}.get(dotted.split(".")[-1])
-        for v in values:
-            if not isinstance(v, str):
-                continue
-            if dotted.endswith("date") or dotted == "published":
-                ok = fc.date_ok(v)  # claim_fast / article_ok: date_ok
-            elif pattern:
-                ok = re.fullmatch(pattern, v) is not None  # article_ok: equal to a computed hex digest
-            else:
-                ok = fc.id_ok(v)  # claim_fast: equal to a registered ID (which passed the ID pattern)
-            if not ok:
-                return False
-    return True
+    return tc.walk_raw(rec, raw) >= 0
 
 
 @pytest.mark.parametrize("kind", ["entity", "article", "claim", "cluster"])
@@ -147,8 +117,7 @@ def test_fast_structure_never_accepts_what_jsonschema_rejects(kind, corpus):
     valid = [json_line(r) for r in corpus[kind]]
     assert valid
     fast_valid = sum(fast_accepts(table, t) for t in valid)
-    if table != "clusters":
-        assert fast_valid == len(valid), "valid records must take the fast path"
+    assert fast_valid == len(valid), "valid records must take the fast path"
     checked = 0
     for rec in corpus[kind][:120]:
         for text in mutations(rec, rng, max(12, 600 // len(corpus[kind][:120]))):
@@ -156,48 +125,6 @@ def test_fast_structure_never_accepts_what_jsonschema_rejects(kind, corpus):
             if fast_accepts(table, text):
                 assert reference_accepts(table, text), f"fast path accepted what the contract rejects: {text[:300]}"
     assert checked >= 400
-
-
-def test_fast_semantics_never_accepts_what_check_claim_rejects(corpus):
-    rng = random.Random(3)
-    arts = {a["article_id"]: a for a in corpus["article"]}
-    ents = {e["entity_id"] for e in corpus["entity"]}
-    tc = fc.table_check("claims")
-    agree = total = 0
-    for c in corpus["claim"]:
-        art = arts[c["article_id"]]
-        info = ArticleInfo(art["text"], [(b["start"], b["end"]) for b in art["boilerplate"]], art["published"])
-        for text in [json_line(c)] + mutations(c, rng, 8):
-            raw = text.encode("utf-8", "surrogatepass")
-            try:
-                rec = tc.decode(raw)
-            except Exception:
-                continue
-            if tc.walk_raw(rec, raw) < 0 or not reference_accepts("claims", text):
-                continue
-            obj = json.loads(text)
-            sink = Sink(Path("."))
-            check_claim(obj, Origin("c.jsonl", text), info, sink)
-            refs_ok = all(
-                r in ents
-                for r in [obj["claimant"]["entity_id"], *(s["entity_id"] for s in obj["source_chain"])]
-                + ([obj["event"][k] for k in ("agent", "recipient", "item_entity_id")] if obj["event"] else [])
-                if r is not None
-            )
-            got = tc.claim_fast(rec, info.text, info.boilerplate, info.published, ents)
-            assert got == fc.claim_fast(rec, info.text, info.boilerplate, info.published, ents)  # the Python
-            fast = got is not None
-            total += 1
-            if fast:
-                assert not sink.problems and refs_ok, (text[:300], sink.problems)
-                key = (obj["article_id"], tuple((s["start"], s["end"]) for s in obj["content"]))
-                assert got == hash(key)
-            agree += fast == (not sink.problems and refs_ok)
-    assert total > 500
-    assert agree == total, f"{total - agree} of {total} claims: fast and reference disagree"
-
-
-# --- the whole engine against the reference validator ----------------------------------------------
 
 
 def _mutate_file(path: Path, rng: random.Random, rate: float) -> None:
@@ -224,7 +151,7 @@ def _same(root: Path, paths: list[Path], jobs: int):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_engine_equals_reference_on_jsonl(tmp_path, seed, monkeypatch):
-    monkeypatch.setattr(engine, "SPLIT_BYTES", 20_000)  # cut even small files into byte ranges
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 20_000)  # cut even small files into byte ranges
     files = synth.write_jsonl(tmp_path / "j", 150, seed=seed, claims_per_article=6, text_chars=700, n_entities=30)
     rng = random.Random(seed)
     for t in ("claims", "articles", "entities", "clusters"):
@@ -255,7 +182,7 @@ def test_engine_equals_reference_on_folders(tmp_path, seed):
 
 def test_engine_file_level_failures_match(tmp_path, monkeypatch):
     """Invalid UTF-8, CR, BOM, blank files and long lines found mid-stream roll the file back."""
-    monkeypatch.setattr(engine, "SPLIT_BYTES", 5_000)
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 5_000)
     files = synth.write_jsonl(tmp_path / "j", 60, seed=9, claims_per_article=6, text_chars=600, n_entities=10)
     base = files["claims"].read_bytes()
     cases = {
@@ -276,7 +203,7 @@ def test_engine_file_level_failures_match(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("shape", ["jsonl", "dirs"])
 def test_engine_equals_reference_on_mutated_files(tmp_path, shape, monkeypatch):
-    monkeypatch.setattr(engine, "SPLIT_BYTES", 20_000)
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 20_000)
     rng = random.Random(21)
     if shape == "jsonl":
         files = synth.write_jsonl(tmp_path / "j", 100, seed=21, claims_per_article=6, text_chars=700, n_entities=30)
@@ -300,7 +227,7 @@ def test_canonical_bytes_equal_the_reference_serialisation(corpus):
     rng = random.Random(5)
     odd = ["\u2028", "\u2029", "\x7f", "\x00", "\x1f", '"', "\\", "/", "\u00e9", "\U0001f600", "<>&", "\t", "\n", "\ud7ff", "\ufeff"]
     floats = [0.0, -0.0, 1.0, 2.5, 1e15, 9999999999999998.0, 0.0001, 123456.789, 1 / 3, 1e-4 * 3, 5e15 + 0.5]
-    tc = fc.table_check("claims")
+    tc = typed.table_check("claims")
     checked = 0
     for c in corpus["claim"][:300]:
         obj = copy.deepcopy(c)
@@ -314,7 +241,7 @@ def test_canonical_bytes_equal_the_reference_serialisation(corpus):
         rec = tc.decode(raw)
         if tc.walk(rec) < 0:  # floats msgspec and Python spell differently never take the fast path
             continue
-        assert fc.canonical_line(rec) == json_line(canonical("claims", json.loads(raw))).encode("utf-8"), raw[:200]
+        assert typed._ENCODE(rec) == json_line(canonical("claims", json.loads(raw))).encode("utf-8"), raw[:200]
         checked += 1
     assert checked > 250
 
@@ -329,7 +256,8 @@ def test_unknown_cluster_member_is_found_even_when_its_hash_collides(tmp_path, m
     assert clusters
     clusters[0]["claim_ids"].append("zz-no-such-claim")
     files["clusters"].write_text("".join(json_line(c) + "\n" for c in clusters), encoding="utf-8")
-    monkeypatch.setattr(engine, "hash", lambda x: 7 if isinstance(x, str) else builtins.hash(x), raising=False)
+    for module in (stream, parallel):
+        monkeypatch.setattr(module, "hash", lambda x: 7 if isinstance(x, str) else builtins.hash(x), raising=False)
     paths = [files[t] for t in ("entities", "articles", "claims", "clusters")]
     for jobs in (1, 2):
         ref = _same(tmp_path, paths, jobs)

@@ -1,4 +1,4 @@
-"""The fast path of the validator: checks compiled from the published JSON Schema.
+"""The structure layer's cheap check: msgspec types generated from the published JSON Schema.
 
 The JSON Schema (schemas.json_schema, generated from the models) stays the contract. From it this
 module generates, once per process:
@@ -6,19 +6,14 @@ module generates, once per process:
 * msgspec types (one Struct per object definition, ``forbid_unknown_fields``, every field
   required, enums as Literal, minLength/maxLength/minItems/minimum as msgspec constraints), so
   one C call parses a JSONL line and checks its types, enums, required and unknown fields;
-* a walker per definition (Python source generated from the schema and compiled) that checks the
-  ``pattern`` keywords msgspec would check slowly, counts the keys the record must have (the
-  duplicate-key proof below) and refuses floats whose JSON spelling differs between msgspec and
-  Python (so canonical bytes stay identical to ``utils.json_line``);
-* boolean versions of the record-semantics checks of validate.py (spans against the text,
-  source chains, quantities, dates, ...).
+* a walker per table (Python source generated from the schema and compiled) that checks the
+  ``pattern`` keywords, counts the keys the record must have (the duplicate-key proof below) and
+  refuses floats whose JSON spelling differs between msgspec and Python (so canonical bytes stay
+  identical to ``utils.json_line``).
 
-Every function here answers only "certainly valid" (True) or "not sure" (False). A record that is
-not certainly valid goes to the slow path (validate.py: stdlib JSON with duplicate-key and NaN
-detection, jsonschema, the semantic checks with positions), which alone writes problems, so the
-messages, codes, lines and columns are exactly those of the slow path. tests/test_differential.py
-runs jsonschema and this fast path on thousands of generated records and asserts that nothing
-the fast path accepts is rejected by jsonschema or the semantic checks.
+A line that decodes and walks has a valid structure; any other line goes to the reference parser
+and jsonschema (structure.py), which word its problems. The record rules (records.py) then run on
+the decoded struct in both cases (``to_struct`` converts a dict jsonschema accepted).
 
 Duplicate keys: msgspec keeps the last value of a repeated key silently. A decoded record has
 exactly ``k`` keys (the walker counts them: every field is required and unknown fields are
@@ -28,22 +23,18 @@ and no repeat. A line with more colons (colons inside strings) passes if its col
 that of a re-encoding of the decoded record (a repeated key adds a colon and a string that the
 re-encoding lacks); a line that spells a colon as the escape ``\\u003a`` goes to the slow path.
 """
-
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
 import keyword
 import re
 import typing
-import unicodedata
 from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any, Literal, Optional
 
 import msgspec
 
-from .models import DATE_PATTERN, ID_FIELDS, ID_PATTERN, python_regex
+from ..models import ID_FIELDS, ID_PATTERN, python_regex
 
 _ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 
@@ -91,8 +82,9 @@ def _unwrap(tp: Any) -> Any:
 
 
 class _Compiler:
-    def __init__(self, schema: dict):
+    def __init__(self, schema: dict, lax: bool = False):
         self.schema = schema
+        self.lax = lax  # integers unbounded: for to_struct, after jsonschema accepted the record
         self.defs = schema.get("$defs", {})
         self.structs: dict[str, type] = {}
         self.preds: dict[str, tuple[str, Callable]] = {}
@@ -138,6 +130,8 @@ class _Compiler:
             # bounded to int64, stricter than the schema: the reference parser refuses integers of
             # more than 20 digits (jsonio.MAX_INT_DIGITS) and Arrow stores int64
             self._check_keywords(node, {"type", "minimum"})
+            if self.lax:
+                return int
             return Annotated[int, msgspec.Meta(ge=max(node.get("minimum", -(2**63)), -(2**63)), le=2**63 - 1)]
         if t == "number":
             self._check_keywords(node, {"type"})
@@ -221,7 +215,7 @@ class _Compiler:
         if "enum" in node or t in ("integer", "boolean"):
             return 0
         if t == "string":
-            if "pattern" in node and path not in self.covered:
+            if "pattern" in node:
                 if node["pattern"] == ID_PATTERN and own_id:
                     body.append(
                         f"{ind}{v} = {expr}\n{ind}if not {v} or {v}.strip(_IDC) or {v}[0] == '-' or {v}[-1] == '-':\n{ind}    return -1\n"
@@ -264,9 +258,8 @@ class _Compiler:
             return 0
         raise Unsupported(f"type {t!r}")
 
-    def compile(self, own_id: str = "", covered: frozenset = frozenset()):
+    def compile(self, own_id: str = ""):
         self.own_id = own_id
-        self.covered = covered
         root_type = self.struct_inline(self.schema, "Root")
         body: list[str] = []
         const = self.walk_value("o", self.schema, body, "    ", 0)
@@ -278,7 +271,7 @@ class _Compiler:
             + "    if raw.count(b':') == n or no_duplicate_keys(raw, o, n):\n        return n\n    return -1\n"
         )
         self.ns.update(_IDC=_ID_CHARS, _ids=_IDS, _id_seen=_id_seen, no_duplicate_keys=no_duplicate_keys)
-        exec(compile(source, "<claimset.fastcheck generated>", "exec"), self.ns)
+        exec(compile(source, "<claimset.validation.typed generated>", "exec"), self.ns)
         self.walk_raw = self.ns["walk_raw"]
         return root_type, self.ns["walk"], source
 
@@ -296,32 +289,11 @@ def _id_seen(v: str) -> bool:
     return True
 
 
-# Pattern checks the walker leaves to claim_fast, which proves them otherwise: references must equal
-# IDs already registered (which passed this same pattern when their own records were checked), and
-# dates go through date_ok (the same regular expression, plus the calendar).
-COVERED = {
-    "articles": frozenset({"text_sha256", "published"}),  # article_ok: equal to the computed hash; date_ok
-    "claims": frozenset(
-        {
-            "article_id",
-            "claimant.entity_id",
-            "source_chain.entity_id",
-            "statement_date",
-            "event.agent",
-            "event.recipient",
-            "event.item_entity_id",
-            "event.date",
-            "event.location.entity_id",
-        }
-    )
-}
-
-
 class TableCheck:
     """The compiled fast path for one table: decode + walker (None when the schema is unsupported)."""
 
     def __init__(self, table: str, schema: dict | None = None, drop: tuple[str, ...] = ()):
-        from .schemas import json_schema
+        from ..schemas import json_schema
 
         schema = dict(schema or json_schema(table))
         if drop:  # e.g. article.json: every Article field but the text, which lives in text.txt
@@ -330,14 +302,13 @@ class TableCheck:
         self.table = table
         try:
             comp = _Compiler(schema)
-            self.type, self.walk, self.source = comp.compile(ID_FIELDS[table], COVERED.get(table, frozenset()))
+            self.type, self.walk, self.source = comp.compile(ID_FIELDS[table])
             self.walk_raw = comp.walk_raw
             self.decoder = msgspec.json.Decoder(self.type)
             self.decode = self.decoder.decode
         except Unsupported as e:
             self.type = self.walk = self.walk_raw = self.decoder = self.decode = None
             self.source = f"# unsupported: {e}"
-        self.claim_fast = claim_fast
 
     @property
     def ok(self) -> bool:
@@ -377,240 +348,16 @@ def no_duplicate_keys(raw: bytes, obj: Any, nkeys: int) -> bool:
     return b"\\u003" not in raw and colons == _ENCODE(obj).count(b":")
 
 
-# --- record semantics, boolean versions of validate.check_* -----------------------------------------
-
-_DATE_RX = re.compile(python_regex(DATE_PATTERN))
-_dates: dict[str, bool] = {}
 
 
-def date_ok(v: str) -> bool:
-    """Pattern and calendar (validate._date_ok), cached: dates repeat."""
-    r = _dates.get(v)
-    if r is None:
-        r = _DATE_RX.search(v) is not None
-        if r and len(v) == 10:
-            try:
-                _dt.date.fromisoformat(v)
-            except ValueError:
-                r = False
-        if len(_dates) > 65536:
-            _dates.clear()
-        _dates[v] = r
-    return r
+@cache
+def _lax_type(table: str, meta_only: bool = False):
+    from ..schemas import json_schema
+
+    schema = dict(json_schema(table))
+    return _Compiler(schema, lax=True).struct_inline(schema, "Root")
 
 
-def span_ok(sp, text: str) -> bool:
-    s = sp.start
-    e = sp.end
-    return s < e <= len(text) and text[s:e] == sp.text
-
-
-def article_ok(a, text: str) -> tuple[list, str | None, bytes] | None:
-    """None unless check_article would report nothing; else (boilerplate spans, published, UTF-8 text)."""
-    if not unicodedata.is_normalized("NFC", text):
-        return None
-    data = text.encode("utf-8")
-    if hashlib.sha256(data).hexdigest() != a.text_sha256:
-        return None
-    pub = a.published
-    if pub is not None and not date_ok(pub):
-        return None
-    spans = []
-    prev = -1
-    for bp in a.boilerplate:
-        s = bp.start
-        e = bp.end
-        if not (s < e <= len(text) and text[s:e] == bp.text) or s < prev:
-            return None
-        prev = e
-        spans.append((s, e))
-    return spans, pub, data
-
-
-def _quantity_ok(q, text: str, n: int) -> bool:
-    """Bounds in order (lower <= value <= upper) and the span quotes the text."""
-    lo, v, hi = q.lower, q.value, q.upper
-    if (lo is not None and v is not None and lo > v) or (v is not None and hi is not None and v > hi) or (lo is not None and hi is not None and lo > hi):
-        return False
-    m = q.span
-    return m.start < m.end <= n and text[m.start : m.end] == m.text
-
-
-def claim_fast(c, text: str, boilerplate, published: str | None, entities, prefix: str | None = None) -> int | None:
-    """The hash of the claim's content key (validate._record's C505 key) if check_claim would report
-    nothing for it against this article text and every entity it names is in `entities`; else None.
-    prefix: article_id + "-c", when the caller has it."""
-    aid = c.article_id
-    if not c.claim_id.startswith(prefix or aid + "-c"):
-        return None
-    cl = c.claimant
-    e = cl.entity_id
-    if cl.kind == "author":
-        if e is not None:
-            return None
-    elif e is None or e not in entities:
-        return None
-    n = len(text)
-    m = cl.mention
-    if m is not None:
-        a = m.start
-        b = m.end
-        if not (a < b <= n and text[a:b] == m.text):
-            return None
-    chain = c.source_chain
-    for s in chain:
-        e = s.entity_id
-        if s.kind == "author":
-            if e is not None:
-                return None
-        elif e is None or e not in entities:
-            return None
-        m = s.mention
-        if m is not None:
-            a = m.start
-            b = m.end
-            if not (a < b <= n and text[a:b] == m.text):
-                return None
-    first = chain[0]
-    if chain[-1].kind != "author" or first.kind != cl.kind or first.entity_id != cl.entity_id:
-        return None
-    ev = c.evidence
-    cited = ev.cited
-    k = len(cited)
-    if not k or (k > 1 and ("none_stated" in cited or len(set(cited)) != k)):
-        return None
-    types = c.claim_types
-    qs = c.quantities
-    if ("quantity" in types) != bool(qs) or (len(types) > 1 and len(set(types)) != len(types)):
-        return None
-    for q in qs:
-        if not _quantity_ok(q, text, n):
-            return None
-    event = c.event
-    if event is not None:
-        q = event.quantity
-        if q is not None and not _quantity_ok(q, text, n):
-            return None
-        d = event.date
-        if d is not None and not (_dates.get(d) or date_ok(d)):
-            return None
-        for e in (event.agent, event.recipient, event.item_entity_id):
-            if e is not None and e not in entities:
-                return None
-        loc = event.location
-        if loc is not None and loc.entity_id is not None and loc.entity_id not in entities:
-            return None
-    sd = c.statement_date
-    if sd is not None:
-        if not (_dates.get(sd) or date_ok(sd)):
-            return None
-        if published:
-            k = min(len(sd), len(published))
-            if sd[:k] > published[:k]:
-                return None
-    m = c.cue
-    if m is not None:
-        a = m.start
-        b = m.end
-        if not (a < b <= n and text[a:b] == m.text):
-            return None
-    for spans in (c.hedges, ev.corroboration_spans):
-        for m in spans:
-            a = m.start
-            b = m.end
-            if not (a < b <= n and text[a:b] == m.text):
-                return None
-        if len(spans) > 1 and len({(m.start, m.end) for m in spans}) != len(spans):
-            return None  # the same span twice (C435)
-    content = c.content
-    if len(content) == 1:
-        sp = content[0]
-        a = sp.start
-        b = sp.end
-        if not (a < b <= n and text[a:b] == sp.text):
-            return None
-        for bs, be in boilerplate:
-            if a < be and bs < b:
-                return None
-        return hash((aid, ((a, b),)))
-    prev = -1
-    for sp in content:
-        a = sp.start
-        b = sp.end
-        if not (a < b <= n and text[a:b] == sp.text) or a < prev:
-            return None
-        prev = b
-        for bs, be in boilerplate:
-            if a < be and bs < b:
-                return None
-    return hash((aid, tuple([(sp.start, sp.end) for sp in content])))
-
-
-def claim_ok(c, text: str, boilerplate, published: str | None) -> bool:
-    """True only if validate.check_claim would report nothing (entity references not checked)."""
-    return claim_fast(c, text, boilerplate, published, _ANY) is not None
-
-
-class _Any:
-    def __contains__(self, x) -> bool:
-        return True
-
-
-_ANY = _Any()
-
-
-def entity_refs(c) -> list[str]:
-    """Entity IDs a claim refers to (validate._entity_refs, without paths)."""
-    out = [] if c.claimant.entity_id is None else [c.claimant.entity_id]
-    for s in c.source_chain:
-        if s.entity_id is not None:
-            out.append(s.entity_id)
-    ev = c.event
-    if ev is not None:
-        if ev.agent is not None:
-            out.append(ev.agent)
-        if ev.recipient is not None:
-            out.append(ev.recipient)
-        if ev.item_entity_id is not None:
-            out.append(ev.item_entity_id)
-        if ev.location is not None and ev.location.entity_id is not None:
-            out.append(ev.location.entity_id)
-    return out
-
-
-def content_key(aid: str, content) -> tuple:
-    return (aid, tuple((s.start, s.end) for s in content))
-
-
-def entity_ok(e) -> bool:
-    return len(set(e.aliases)) == len(e.aliases)
-
-
-def cluster_ok(k) -> bool:
-    return len(set(k.claim_ids)) == len(k.claim_ids)
-
-
-def canonical_line(obj) -> bytes:
-    """The record's canonical JSONL bytes (== utils.json_line(build.canonical(...)) for fast-path records)."""
-    return _ENCODE(obj)
-
-
-def to_builtins(obj) -> dict:
-    return msgspec.to_builtins(obj)
-
-
-__all__ = [
-    "TableCheck",
-    "article_ok",
-    "canonical_line",
-    "claim_ok",
-    "cluster_ok",
-    "content_key",
-    "date_ok",
-    "entity_ok",
-    "entity_refs",
-    "float_plain",
-    "id_ok",
-    "no_duplicate_keys",
-    "table_check",
-]
+def to_struct(table: str, obj: dict):
+    """The typed record of a dict whose structure jsonschema accepted (integers unbounded)."""
+    return msgspec.convert(obj, _lax_type(table))

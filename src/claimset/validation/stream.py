@@ -1,0 +1,570 @@
+"""The streaming reader: what `claimset validate` and `claimset build` run, one part at a time.
+
+It is the one-process reader (reader.Validator) with three things changed; every record still goes
+through the same layers and the same rule functions, so the reports are the same:
+
+1. JSONL files are streamed in 1 MiB chunks, never read whole. Each line is decoded by the types
+   generated from the schema (typed.py); a line they accept goes straight to the record rules, any
+   other line to the reference parser and jsonschema, which word its problems. File-level failures
+   found mid-file (invalid UTF-8, CR line endings, all lines blank) roll the file back and report
+   the one problem the reference reports for the whole file.
+2. Dataset facts are compact: per record the ID's hash and location, per claim the content key's
+   hash (parallel.finish checks them); entity IDs (few) are kept as strings, and entities are read
+   first, so unknown entities are known as soon as a claim is read.
+3. Article texts are not kept: a claim in an article folder is checked against that folder's text;
+   for claims in separate JSONL files, articles are found again through parallel.ArticleIndex
+   (their own JSONL line, or a copy of the text spilled to disk).
+"""
+
+from __future__ import annotations
+
+import array
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import msgspec
+
+from .. import layout
+from ..jsonio import MAX_RECORD_BYTES, Failure, parse_record
+from ..models import ID_FIELDS, TABLES
+from ..utils import open_regular
+from .folders import CHUNK, FolderReader, _Sink
+from .problems import Origin, Sink, field_path
+from .reader import Validator
+from .records import ArticleInfo, check_article
+from .locations import LINE_BITS, fetch_records
+from .typed import _ENCODE, decode_article_text, no_duplicate_keys, table_check, to_struct
+
+LONG_LINE = 4 * MAX_RECORD_BYTES + (1 << 20)  # a line this long has more characters than the limit
+BOM = b"\xef\xbb\xbf"
+_HDR = __import__("struct").Struct("<II")
+RAW_LINE = 1 << 62  # an article's "spill" that is its own JSONL line (valid as a whole: no copy needed)
+
+
+@dataclass
+class Context:
+    root: Path  # as given (problem paths are relative to it)
+    units: list
+    tmp: str
+    spill: bool = False  # write article texts to spill files (claims JSONL files will need them)
+    entities: set = field(default_factory=set)
+    index: Any = None  # parallel.ArticleIndex, once the articles are read
+    files: list = field(default_factory=list)  # global file table: path strings
+    progress: Any = None  # multiprocessing.Value of bytes read, or None
+    progress_records: Any = None
+    seq: list = field(default_factory=list)  # unit index -> position in reading order
+
+
+_CTX: Optional[Context] = None  # set in the parent before forking; inherited by the workers
+
+
+
+class Engine(FolderReader, Validator):
+    """One part of a run: a group of files or a byte range, read in a worker (or in the parent)."""
+
+    def __init__(self, ctx: Context, build=None):
+        super().__init__(ctx.root)
+        self.ctx = ctx
+        self.sink = _Sink(Path(ctx.root))
+        self._resolved: dict[str, bool] = {}
+        self.logs = {t: (array.array("q"), array.array("q")) for t in TABLES}
+        self.content = array.array("q")
+        self.art_units = array.array("q")
+        self.art_spills = array.array("q")
+        self.entity_counts: dict[str, int] = {}
+        self.entity_added: list[str] = []
+        self._rel_ids: dict[str, int] = {}
+        self._table = "claims"
+        self.deferred_refs: list = []  # (article_id, Where): C502 unless some article has that ID
+        self.deferred_entity_refs: list = []  # (entity_id, Where, field) of no entity read
+        self.deferred_claims: list = []  # (unit, origin): check_claim again with the article read before
+        self.files: list[str] = []  # this part's file table (path strings)
+        self.file_ids: dict[str, int] = {}
+        self.unit = -1
+        self.cur_aid: Optional[str] = None
+        self.cur_info: Optional[ArticleInfo] = None
+        self._cur = (0, 0)  # file index, line0 of the record being read
+        self._line_at = -1  # (file << 40 | offset) of the JSONL line being read, -1 for others
+        self._before = 0  # problems before the record being read
+        self.spill_file = None
+        self.spill_path: Optional[str] = None
+        self.spill_no = -1
+        self.range_info: Optional[dict] = None
+        self.build = build  # tablewriter.Collector or None: receives (table, id, canonical bytes)
+        self.checks = {t: table_check(t) for t in TABLES}
+        self.meta_check = table_check("articles", True)  # article.json: the text is in text.txt
+        self.nbytes = 0
+        self.recs_reported = 0
+        self.spill_handles: dict[int, Any] = {}
+
+    # --- files ------------------------------------------------------------------------------------
+
+    def file_id(self, path) -> int:
+        key = str(path)
+        i = self.file_ids.get(key)
+        if i is None:
+            i = self.file_ids[key] = len(self.files)
+            self.files.append(key)
+        return i
+
+
+    def _read(self, path: Path, *, allow_cr: bool = False):
+        if Path(path).name != layout.TEXT_FILE:  # texts hold no record: no location ever points at them
+            self._register_file(path)
+        text = super()._read(path, allow_cr=allow_cr)
+        if text is not None:
+            self._tick(len(text))
+        return text
+
+    def _register_file(self, path, rel: Optional[str] = None) -> int:
+        i = self.file_id(path)
+        self._rel_ids[self.sink.rel(path) if rel is None else rel] = i
+        return i
+
+    def _tick(self, n: int) -> None:
+        self.nbytes += n
+        if self.ctx.progress is not None and self.nbytes >= 1 << 20:
+            self._report_progress()
+
+    def _report_progress(self) -> None:
+        recs = sum(self.report.records.values())
+        with self.ctx.progress.get_lock():
+            self.ctx.progress.value += self.nbytes
+            self.ctx.progress_records.value += recs - self.recs_reported
+        self.nbytes = 0
+        self.recs_reported = recs
+
+    # --- article folders ---------------------------------------------------------------------------
+
+    # --- dataset facts, compactly (the hooks of Validator.accept) -----------------------------------
+
+    def add_id(self, table: str, rid: str, origin: Origin, id_field: str) -> None:
+        self.log_id(table, rid)
+
+    def log_id(self, table: str, rid: str) -> None:
+        h, loc = self.logs[table]
+        h.append(hash(rid))
+        loc.append((self._cur[0] << LINE_BITS) | self._cur[1])
+        if table == "entities":
+            self.entity_counts[rid] = self.entity_counts.get(rid, 0) + 1
+            self.entity_added.append(rid)
+
+    def article_of(self, aid: str, origin: Origin) -> Optional[ArticleInfo]:
+        if aid == self.cur_aid:
+            return self.cur_info
+        if self.ctx.index is not None:
+            return self.ctx.index.lookup(aid)
+        self.deferred_claims.append((self.unit, origin))  # checked again once every article is read
+        return None
+
+    def ref_article(self, aid: str, origin: Origin) -> None:
+        """Kept only when the article is not known yet."""
+        if aid == self.cur_aid or (self.ctx.index is not None and self.ctx.index.exists(aid)):
+            return
+        self.deferred_refs.append((aid, origin.where(["article_id"])))
+
+    def ref_entity(self, eid: str, origin: Origin, path: tuple) -> None:
+        """Kept only when no entity has the ID (all are read first)."""
+        if eid not in self.ctx.entities:
+            self.deferred_entity_refs.append((eid, origin.where(path), field_path(path)))
+
+    def add_content(self, key: tuple, rid: str, origin: Origin) -> None:
+        self.content.append(hash(key))
+
+    def register_article(self, rid: str, info: ArticleInfo) -> None:
+        """Where claims in JSONL files will find the article again: its own JSONL line when the
+        article had no problem, else a copy of what check_article kept, spilled to disk."""
+        self.art_units.append(self.ctx.seq[self.unit] if self.unit >= 0 else -1)
+        if not self.ctx.spill:
+            self.art_spills.append(-1)
+        elif self._line_at >= 0 and len(self.sink.problems) == self._before:
+            self.art_spills.append(RAW_LINE | self._line_at)
+        else:
+            self.art_spills.append(self._spill(rid, info))
+        self.cur_aid, self.cur_info = rid, info
+
+    def _spill(self, rid: str, info: ArticleInfo) -> int:
+        """Append the article's text (raw UTF-8), boilerplate and date to this part's spill file."""
+        if self.spill_file is None:
+            self.spill_path = os.path.join(self.ctx.tmp, f"spill-{os.getpid()}-{id(self)}-{time.monotonic_ns()}")
+            self.spill_file = open(self.spill_path, "wb")
+            self.spill_off = 0
+            self.spill_no = self.file_id(self.spill_path)
+        text = info.text if info.text is not None else ""
+        data = text.encode("utf-8", "surrogatepass")
+        meta = pickle.dumps((rid, tuple(info.boilerplate), info.published, info.text is None), protocol=pickle.HIGHEST_PROTOCOL)
+        off = self.spill_off
+        self.spill_file.write(b"".join((_HDR.pack(len(data), len(meta)), data, meta)))
+        self.spill_off += _HDR.size + len(data) + len(meta)
+        return (self.spill_no << 40) | off
+
+    def article_at(self, loc: int, spill: int, need_info: bool = True):
+        """(article ID, ArticleInfo) of a registered article, from its spill entry or its source."""
+        if spill >= 0:
+            raw_line = bool(spill & RAW_LINE)
+            spill &= RAW_LINE - 1
+            fno, off = spill >> 40, spill & ((1 << 40) - 1)
+            fd = self.spill_handles.get(fno)
+            if fd is None:  # pread, not mmap: read pages would count in this process's RSS
+                fd = self.spill_handles[fno] = os.open(self.ctx.files[fno], os.O_RDONLY)
+            if raw_line:
+                # most articles fit in the first read; reading more costs a copy per claim file
+                line = os.pread(fd, 1 << 13, off)
+                cut = line.find(b"\n")
+                while cut < 0:
+                    more = os.pread(fd, max(len(line), 1 << 16), off + len(line))
+                    if not more:
+                        cut = len(line)
+                        break
+                    cut = more.find(b"\n")
+                    cut = cut + len(line) if cut >= 0 else -1
+                    line += more
+                a = decode_article_text(line[:cut])
+                return a.article_id, ArticleInfo(a.text, [(b.start, b.end) for b in a.boilerplate], a.published)
+            head = os.pread(fd, _HDR.size + 4096, off)
+            nt, nm = _HDR.unpack_from(head)
+            body = head[_HDR.size :] if len(head) >= _HDR.size + nt + nm else os.pread(fd, nt + nm, off + _HDR.size)
+            text = str(body[:nt], "utf-8", "surrogatepass")
+            rid, bp, pub, no_text = pickle.loads(body[nt : nt + nm])
+            return rid, ArticleInfo(None if no_text else text, list(bp), pub)
+        got = fetch_records(self.ctx, [loc]).get(loc)
+        if got is None:
+            return None
+        rel, raw, line0, text_file, text = got
+        obj, fail = parse_record(raw, line0)
+        if fail or not isinstance(obj, dict) or not isinstance(obj.get("article_id"), str):
+            return None
+        if not need_info:
+            return obj["article_id"], None
+        if text is not None and "text" not in obj:
+            obj = {**obj, "text": text}
+        quiet = Sink(self.ctx.root)
+        return obj["article_id"], _article_info(obj, Origin(rel, raw, line0, text_file), quiet)
+
+    # --- rollback of one file ----------------------------------------------------------------------
+
+    def snapshot(self) -> tuple:
+        return (
+            len(self.sink.problems),
+            {t: len(h) for t, (h, _) in self.logs.items()},
+            len(self.content),
+            len(self.art_units),
+            len(self.deferred_refs),
+            len(self.deferred_claims),
+            len(self.deferred_entity_refs),
+            dict(self.report.records),
+            len(self.data.cluster_sizes),
+            len(self.data.cluster_members),
+            (self.cur_aid, self.cur_info),
+            len(self.entity_added),
+        )
+
+    def restore(self, snap: tuple) -> None:
+        np_, ids, nc, na, nr, nd, nde, recs, ns, nm, cur, ne = snap
+        del self.deferred_entity_refs[nde:]
+        del self.sink.problems[np_:]
+        for name in self.entity_added[ne:]:
+            self.entity_counts[name] -= 1
+        del self.entity_added[ne:]
+        for t, (h, loc) in self.logs.items():
+            del h[ids[t] :]
+            del loc[ids[t] :]
+        del self.content[nc:]
+        del self.art_units[na:]
+        del self.art_spills[na:]
+        del self.deferred_refs[nr:]
+        del self.deferred_claims[nd:]
+        self.report.records = recs
+        del self.data.cluster_sizes[ns:]
+        del self.data.cluster_members[nm:]
+        self.cur_aid, self.cur_info = cur
+
+    # --- records ----------------------------------------------------------------------------------
+
+    # --- records ----------------------------------------------------------------------------------
+
+    def _record(self, table: str, obj: Any, origin: Origin, expect_id=None) -> None:
+        """A record the reference parser read (JSON files, odd lines): typed without jsonschema when
+        the generated types accept it, else through Validator._record (jsonschema words the problems)."""
+        self._cur = (self._rel_ids.get(origin.file, 0), origin.line0)
+        self._before = len(self.sink.problems)
+        tc = self.checks[table]
+        rec = None
+        if isinstance(obj, dict) and tc.ok:
+            try:
+                rec = msgspec.convert(obj, tc.type)
+            except Exception:
+                rec = None
+        if rec is not None and tc.walk(rec) >= 0:
+            self.report.records[table] += 1
+            self.accept(table, rec, origin, expect_id)
+        else:
+            super()._record(table, obj, origin, expect_id)
+        if self.build is not None:
+            self.build.slow(table, obj)
+
+    # --- JSONL, streamed ---------------------------------------------------------------------------
+
+    def _jsonl_file(self, path: Path, table: str, expect: Optional[tuple[str, str]] = None) -> None:
+        self.jsonl(path, table, expect[1] if expect else None, 0, None)
+
+    def jsonl(self, path: Path, table: str, expect: Optional[str], start: int, end: Optional[int]) -> None:
+        """Stream lines of `path` from byte `start` to `end` (None: the whole file, with file checks)."""
+        rel = self.sink.rel(path)
+        whole = end is None
+        fidx = self._register_file(path, rel)
+        self._table = table
+        if whole:
+            why = self._outside(path)
+            if why:
+                self.sink.at(rel, 1, 1, "C104", "", why)
+                return
+        try:
+            f = os.fdopen(open_regular(path), "rb")
+        except OSError as e:
+            self.sink.at(rel, 1, 1, "C101", "", f"cannot read the file ({e.strerror})")
+            return
+        self._jsonl_open(f, rel, fidx, table, expect, start, end)
+
+    def _jsonl_open(self, f, rel: str, fidx: int, table: str, expect: Optional[str], start: int, end: Optional[int]) -> None:
+        """jsonl() once the file is open (and closed here): stream it, then the file-level checks."""
+        whole = end is None
+        self._table = table
+        if start == 0:
+            self.report.files += 1
+        snap = self.snapshot()
+        with f:
+            if start:
+                f.seek(start)
+            info = self._stream(f, rel, fidx, table, expect, start, end)
+        if not whole:
+            self.range_info = info
+            return
+        fail = info["fail"]
+        if fail is not None:
+            self.restore(snap)
+            self.sink.failure(rel, failure_of(fail, 0))
+        elif info["blank"]:
+            self.restore(snap)
+            self.sink.at(rel, 1, 1, "C114", "", "the file is empty")
+
+    def _stream(self, f, rel: str, fidx: int, table: str, expect: Optional[str], start: int, end: Optional[int]) -> dict:
+        """Read lines from f (positioned at `start`) up to `end`; return what the file-level checks need.
+
+        fail: ("bom",) | ("utf8", line, col, offset, byte) | ("cr", line, col, "CR"|"CRLF"), lines
+        counted from the start of the range; blank: every line was blank.
+        """
+        self._remaining = -1 if end is None else end - start
+        n = 0
+        carry = b""
+        pos = start  # absolute offset of the first byte of carry
+        fail = None
+        cr = None  # the first CR line ending; the reference reports invalid UTF-8 anywhere first
+        blank = True
+        process = self._lines
+        first = start == 0
+        while True:
+            chunk = self._read_chunk(f)
+            if first:
+                first = False
+                if chunk.startswith(BOM):
+                    return {"fail": ("bom",), "blank": False, "lines": 0}
+            if not chunk:
+                if not carry:
+                    break
+                block = carry
+                carry = b""
+            else:
+                buf = carry + chunk if carry else chunk
+                cut = buf.rfind(b"\n")
+                if cut < 0:
+                    carry = buf
+                    if len(carry) > LONG_LINE:
+                        fail, cr2, consumed, carry = self._long_line(f, carry, pos, n, rel, cr is None)
+                        cr = cr or cr2
+                        if fail is not None:
+                            break
+                        pos += consumed
+                        n += 1
+                        blank = False
+                    continue
+                block = buf[:cut]
+                carry = buf[cut + 1 :]
+            lines = block.split(b"\n")
+            if cr is not None:
+                fail = _first_bad_utf8(lines, n, pos)
+                if fail is not None:
+                    break
+                n += len(lines)
+            elif b"\r" in block:
+                for i, raw in enumerate(lines):
+                    if b"\r" in raw:
+                        j = raw.index(b"\r")
+                        col = len(raw[:j].decode("utf-8", "replace")) + 1
+                        cr = ("cr", n + i, col, "CRLF" if j == len(raw) - 1 else "CR")
+                        break
+                off = pos + sum(len(l) + 1 for l in lines[:i])
+                got = process(lines[:i], n, rel, fidx, expect, pos) if i else ("ok", n, True)
+                if got[0] == "utf8":
+                    fail = _utf8_fail(got, lines, n, pos)
+                    break
+                fail = _first_bad_utf8(lines[i:], n + i, off)
+                if fail is not None:
+                    break
+                blank = blank and got[2]
+                n += len(lines)
+            else:
+                got = process(lines, n, rel, fidx, expect, pos)
+                if got[0] == "utf8":
+                    fail = _utf8_fail(got, lines, n, pos)
+                    break
+                blank = blank and got[2]
+                n = got[1]
+            pos += len(block) + 1
+        self._tick(0)
+        if fail is None and cr is not None:
+            fail = cr
+        return {"fail": fail, "blank": blank, "lines": n}
+
+    def _read_chunk(self, f) -> bytes:
+        r = self._remaining
+        if r == 0:
+            return b""
+        chunk = f.read(CHUNK if r < 0 else min(CHUNK, r))
+        if r > 0:
+            self._remaining = r - len(chunk)
+        self._tick(len(chunk))
+        return chunk
+
+    def _long_line(self, f, data: bytes, pos: int, n: int, rel: str, want_cr: bool):
+        """A line longer than any valid record: check its UTF-8 and CRs without holding it, report C115.
+
+        Returns (utf8 failure or None, cr or None, bytes consumed including the newline, rest after it).
+        """
+        import codecs
+
+        dec = codecs.getincrementaldecoder("utf-8")()
+        chars = consumed = 0
+        cr = None
+        while True:
+            cut = data.find(b"\n")
+            part = data if cut < 0 else data[:cut]
+            pend = dec.getstate()[0]
+            try:
+                text = dec.decode(part, final=cut >= 0 or not data)
+            except UnicodeDecodeError as e:
+                off = pos + consumed - len(pend) + e.start
+                return ("utf8", n, off - pos + 1, off, (pend + part)[e.start]), None, 0, b""
+            if want_cr and cr is None and "\r" in text:
+                cr = ("cr", n, chars + text.index("\r") + 1, "CRLF" if text.endswith("\r") and cut >= 0 else "CR")
+            chars += len(text)
+            consumed += len(part)
+            if cut >= 0 or not data:
+                if cr is None:
+                    self.sink.at(rel, n + 1, 1, "C115", "", f"record of {chars:,} characters exceeds the {MAX_RECORD_BYTES:,} limit")
+                return None, cr, consumed + (1 if cut >= 0 else 0), data[cut + 1 :] if cut >= 0 else b""
+            data = self._read_chunk(f)
+
+    def _slow_line(self, raw: bytes, n: int, rel: str, fidx: int, table: str, expect: Optional[str]):
+        """The reference path for one line: None, "blank", or ("utf8", line, col, byte)."""
+        try:
+            s = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return ("utf8", n, e.start + 1, raw[e.start])
+        if not s.strip():
+            self.sink.at(rel, n + 1, 1, "C205", "", "empty line in a JSONL file")
+            return "blank"
+        obj, fail = parse_record(s, n)
+        if fail:
+            self.sink.failure(rel, fail)
+            return None
+        self._line_at = -1
+        self._record(table, obj, Origin(rel, s, n), ("article_id", expect) if expect is not None else None)
+        return None
+
+    def _lines(self, lines, n, rel, fidx, expect, pos=0):
+        """The hot loop: each line decoded by the generated types, then the record rules; a line
+        they do not accept goes to _slow_line. Returns ("ok", lines, all blank) or a UTF-8 failure."""
+        table = self._table
+        tc = self.checks[table]
+        dec, walk, walk_raw = tc.decode, tc.walk, tc.walk_raw
+        id_field = ID_FIELDS[table]
+        build = self.build
+        records = self.report.records
+        accept = self.accept
+        problems = self.sink.problems
+        exp = ("article_id", expect) if expect is not None else None
+        blank = True
+        off = pos
+        for raw in lines:
+            line_at = (fidx << 40) | off
+            off += len(raw) + 1
+            if dec is not None:
+                try:
+                    rec = dec(raw)
+                except Exception:
+                    rec = None
+                if rec is not None:
+                    if build is None:
+                        ok = walk_raw(rec, raw) >= 0
+                    else:
+                        k = walk(rec)
+                        enc = _ENCODE(rec)
+                        ok = k >= 0 and (enc == raw or no_duplicate_keys(raw, rec, k))
+                    if ok:
+                        self._cur = (fidx, n)
+                        self._line_at = line_at
+                        self._before = len(problems)
+                        records[table] += 1
+                        accept(table, rec, Origin(rel, raw, n), exp)
+                        if build is not None:
+                            build.add(table, getattr(rec, id_field), enc)
+                        blank = False
+                        n += 1
+                        continue
+            got = self._slow_line(raw, n, rel, fidx, table, expect)
+            if got is not None and got != "blank":
+                return got
+            if got is None:
+                blank = False
+            n += 1
+        return ("ok", n, blank)
+
+
+def _utf8_fail(got: tuple, lines: list, n: int, pos: int) -> tuple:
+    """("utf8", line, col, offset, byte) from a line processor's ("utf8", line, col, byte)."""
+    _, line, col, byte = got
+    off = pos + sum(len(l) + 1 for l in lines[: line - n]) + col - 1
+    return ("utf8", line, col, off, byte)
+
+
+def _first_bad_utf8(lines: list, n: int, pos: int) -> Optional[tuple]:
+    for raw in lines:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return ("utf8", n, e.start + 1, pos + e.start, raw[e.start])
+        n += 1
+        pos += len(raw) + 1
+    return None
+
+
+def failure_of(fail: tuple, base: int) -> Failure:
+    """The reference's whole-file failure from what the stream found (lines shifted by base)."""
+    kind = fail[0]
+    if kind == "bom":
+        return Failure("C111", 1, 1, "the file starts with a UTF-8 byte-order mark (BOM)")
+    if kind == "utf8":
+        _, line, col, off, byte = fail
+        return Failure("C112", base + line + 1, col, f"byte 0x{byte:02x} at byte offset {off} is not valid UTF-8")
+    _, line, col, what = fail
+    return Failure("C113", base + line + 1, col, f"{what} line ending (first at line {base + line + 1})")
+
+
+def _article_info(obj: dict, origin: Origin, sink: Sink) -> ArticleInfo:
+    """What check_article keeps of an article read again (its structure was valid when first read)."""
+    return check_article(to_struct("articles", obj), obj["text"], origin, sink)
