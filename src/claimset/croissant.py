@@ -297,16 +297,6 @@ def croissant(
     return doc
 
 
-def croissant_text(
-    folder: Path,
-    rows: dict[str, int],
-    table_files: dict[str, list[str]],
-    edition: str,
-    version: str,
-    released: Optional[str] = None,
-    url: Optional[str] = None,
-    editions: Optional[dict[str, dict]] = None,
-    splits: Optional[dict[str, dict]] = None,
-) -> str:
-    doc = croissant(folder, rows, table_files, edition, version, released=released, url=url, editions=editions, splits=splits)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+def croissant_text(folder: Path, *args, **kwargs) -> str:
+    """croissant(...) as the bytes of croissant.json."""
+    return json.dumps(croissant(folder, *args, **kwargs), indent=2, ensure_ascii=False) + "\n"

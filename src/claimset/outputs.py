@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 RELEASE = "release"
 SITE = "site"
@@ -313,14 +313,18 @@ def swap_into_place(tmp: Path, out: Path) -> None:
 
 
 @contextlib.contextmanager
-def publishing(out: Path, kind: str, root: Optional[Path] = None) -> Iterator[Path]:
+def publishing(
+    out: Path, kind: str, root: Optional[Path] = None, guard: Optional[Callable[[Path, Optional[Path]], Path]] = None
+) -> Iterator[Path]:
     """Guard `out`, lock its parent, recover, and yield a temporary folder to fill; on success the
-    folder is fsynced and swapped into place, on any failure removed, leaving `out` as it was."""
-    out = check_target(out, kind, root)
+    folder is fsynced and swapped into place, on any failure removed, leaving `out` as it was.
+    `guard(out, root)`: a command's own check of the target (default: check_target for `kind`)."""
+    guard = guard or (lambda o, r: check_target(o, kind, r))
+    out = guard(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent, str(out)):
         recover(out)
-        check_target(out, kind, root)  # recovery may have put a folder back
+        guard(out, root)  # recovery may have put a folder back
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
             yield tmp

@@ -24,7 +24,8 @@ from pydantic import BaseModel, Field, create_model
 
 from ..models import Claim, Event, Id, Quantity, Record, Source, Span
 from ..rules import RULES, Rule
-from ..validate import Origin, Problem, Report, Sink, _ecma_validator_class, _leaf_errors, _KEYWORD_CODES, _PATTERN_CODES, _schema_message, field_path, check_structure
+from ..validation.problems import Origin, Problem, Report, Sink
+from ..validation.structure import _ecma_validator_class, _schema_message, check_structure, report_schema_errors
 from ..version import SCHEMA_VERSION
 from .scorer import TASK_FIELDS, TASKS
 
@@ -140,23 +141,8 @@ def _validator():
 
 
 def _check_structure(obj: Any, origin: Origin, sink: Sink) -> bool:
-    ok = True
-    for top in _validator().iter_errors(obj):
-        for err in _leaf_errors(top):
-            ok = False
-            path = list(err.absolute_path)
-            code = _KEYWORD_CODES.get(err.validator, "C301")
-            if code == "C305":
-                code = _PATTERN_CODES.get(err.validator_value, code)
-            if code == "C303" and isinstance(err.instance, dict):
-                allowed = set(err.schema.get("properties", {}))
-                for extra in sorted(k for k in err.instance if k not in allowed):
-                    sink.rec(origin, path + [extra], code, f"unknown field '{extra}'", key=True)
-                continue
-            fld = path + [err.message.split("'")[1]] if code == "C302" and "'" in err.message else path
-            file, line, col = origin.position(path)
-            sink.at(file, line, col, code, field_path(fld), _schema_message(err).replace(" (write null or [] when there is nothing to record)", ""))
-    return ok
+    # a prediction may leave optional fields out, so the records' "write null or []" advice is dropped
+    return report_schema_errors(_validator(), obj, origin, sink, lambda err: _schema_message(err).replace(" (write null or [] when there is nothing to record)", ""))
 
 
 def _spans_of(obj: dict) -> Iterable[tuple[list, dict]]:

@@ -11,17 +11,14 @@ overwrite an article changed since the export, and can restore what the interfac
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from .. import layout
 from ..contribute import ContributeError, load_article, load_entities
-from ..outputs import SITE, OutputError, _locked, check_target, fsync_tree, recover, swap_into_place
+from ..outputs import SITE, OutputError, check_target, publishing
 from ..utils import atomic_write_bytes, sha256_bytes
 from ..version import __version__
 from . import config as C
@@ -193,24 +190,6 @@ def _own_export(folder: Path) -> bool:
     return names <= listed and (not tasks.exists() or (tasks.is_dir() and all(p.suffix == ".json" and p.is_file() for p in tasks.iterdir())))
 
 
-@contextlib.contextmanager
-def _publishing(out: Path, root: Optional[Path]) -> Iterator[Path]:
-    """outputs.publishing() with this command's guard: locked, recovered, fsynced, swapped."""
-    out = guard(out, root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(out.parent, str(out)):
-        recover(out)
-        guard(out, root)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-        try:
-            yield tmp
-            fsync_tree(tmp)
-            swap_into_place(tmp, out)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-
-
 def export(root: Path, article_ids: Sequence[str], out: Path, with_claims: bool = True) -> tuple[Path, list[str]]:
     """Write DIR/labeling-config.xml and DIR/tasks/<article_id>.json; every article, if none named."""
     root = Path(root)
@@ -226,7 +205,7 @@ def export(root: Path, article_ids: Sequence[str], out: Path, with_claims: bool 
     except ContributeError as e:
         raise ExportError(str(e)) from None
     entities = sorted((e, str(v.get("name", e))) for e, v in load_entities(root).items())
-    with _publishing(out, root) as tmp:
+    with publishing(out, SITE, root, guard=guard) as tmp:
         atomic_write_bytes(tmp / CONFIG_FILE, C.labeling_config(entities).encode("utf-8"))
         for aid, task in tasks.items():
             atomic_write_bytes(tmp / TASKS_DIR / f"{aid}.json", (json.dumps([task], ensure_ascii=False, indent=1) + "\n").encode("utf-8"))

@@ -129,8 +129,16 @@ def _short(value: Any, n: int = 60) -> str:
 
 
 def check_structure(table: str, obj: Any, origin: Origin, sink: Sink) -> bool:
+    return report_schema_errors(_schema_validator(table), obj, origin, sink)
+
+
+def report_schema_errors(validator, obj: Any, origin: Origin, sink: Sink, message=None) -> bool:
+    """Every leaf error of a JSON Schema `validator` on `obj`, reported to `sink` with its C3xx code;
+    False when there was one. `message(err)`: the text for an error (default: the records' wording).
+    Shared by the records' structure check and the benchmark's prediction files."""
+    message = message or _schema_message
     ok = True
-    for top in _schema_validator(table).iter_errors(obj):
+    for top in validator.iter_errors(obj):
         for err in _leaf_errors(top):
             ok = False
             path = list(err.absolute_path)
@@ -140,14 +148,14 @@ def check_structure(table: str, obj: Any, origin: Origin, sink: Sink) -> bool:
             if code == "C303" and isinstance(err.instance, dict):
                 allowed = set(err.schema.get("properties", {}))
                 for extra in sorted(k for k in err.instance if k not in allowed):
-                    hint = " (the text goes in text.txt)" if extra == "text" and origin.text_file else ""
+                    hint = " (the text goes in text.txt)" if extra == "text" and getattr(origin, "text_file", None) else ""
                     sink.rec(origin, path + [extra], code, f"unknown field '{extra}'{hint}", key=True)
                 continue
             fld_path = path
             if code == "C302" and "'" in err.message:
                 fld_path = path + [err.message.split("'")[1]]  # name the missing field; point at its object
             file, line, col = origin.position(path)
-            sink.at(file, line, col, code, field_path(fld_path), _schema_message(err))
+            sink.at(file, line, col, code, field_path(fld_path), message(err))
     return ok
 
 
