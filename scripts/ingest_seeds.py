@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from claimset.ingest import find_span, ingest_file
-from claimset.layout import write_article
+from claimset.sources.ingest import find_span, ingest_file
+from claimset.sources.layout import write_article
 
 ROOT = Path(__file__).resolve().parents[1]
 

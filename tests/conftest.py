@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimset.layout import write_article, write_claims, write_cluster, write_entity
+from claimset.sources.layout import write_article, write_claims, write_cluster, write_entity
 from claimset.utils import sha256_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from claimset.agree import agree, cohen_kappa
-from claimset.cli import app
+from claimset.benchmark.agree import agree, cohen_kappa
+from claimset.cli.main import app
 
 
 def c(cid, spans, certainty="certain", polarity="positive", conditional=False, types=("event",), art="x"):
@@ -86,7 +86,7 @@ def test_cli_json(tmp_path):
 def test_committed_agreement_report_is_current():
     from conftest import ROOT
 
-    from claimset.agree import stale
+    from claimset.benchmark.agree import stale
 
     assert stale(ROOT) == [], "docs/agreement.md or data/agreement/agreement.json is out of date: run `claimset agree --update`"
 
@@ -98,7 +98,7 @@ def _passes(tmp_path, b_claims):
     (base / "first-pass" / "x.claims.jsonl").write_text("".join(json.dumps(x) + "\n" for x in A))
     (base / "ann-x" / "x.claims.jsonl").write_text("".join(json.dumps(x) + "\n" for x in b_claims))
     (tmp_path / "docs").mkdir()
-    from claimset.agree import BEGIN, END
+    from claimset.benchmark.agree import BEGIN, END
 
     (tmp_path / "docs" / "agreement.md").write_text(f"# Agreement\n\nprose\n\n{BEGIN}\n{END}\n\nmore prose\n")
 

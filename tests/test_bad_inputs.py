@@ -18,11 +18,11 @@ import pytest
 from click.testing import CliRunner
 from typer.main import get_command
 
-from claimset.build import BuildError, build
-from claimset.cli import app
-from claimset.rules import RULES
+from claimset.publish.build import BuildError, build
+from claimset.cli.main import app
+from claimset.validation.rules import RULES
 from claimset.utils import sha256_text
-from claimset.validate import validate
+from claimset.validation.validate import validate
 
 from conftest import make_records, write_dataset
 from release_helpers import files_of

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from claimset.agree import agree
+from claimset.benchmark.agree import agree
 from claimset.benchmark.matching import match
 from claimset.benchmark.metrics import cluster_counts, cluster_scores, macro_f1
 from claimset.benchmark.scorer import TASKS, score

@@ -9,8 +9,8 @@ from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from claimset.benchmark.predictions import PREDICTION_RULES, Prediction, PredictionError, prediction_json_schema, read_predictions
-from claimset.cli import app
-from claimset.generated import expected_files
+from claimset.cli.main import app
+from claimset.publish.generated import expected_files
 
 from conftest import ROOT, TEXT, make_records, span
 

@@ -12,7 +12,7 @@ from claimset.benchmark import splits as sp
 from claimset.benchmark.baselines import BASELINES, predict, sentences
 from claimset.benchmark.predictions import read_predictions
 from claimset.benchmark.results import DOC, expected_doc
-from claimset.cli import app
+from claimset.cli.main import app
 
 from conftest import ROOT, SEED_FILES, TEXT, make_records
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from claimset import build as build_mod
-from claimset.build import BuildError, build
+from claimset.publish import build as build_mod
+from claimset.publish import tablewriter
+from claimset.publish.build import BuildError, build
 from claimset.loaders import load, records
-from claimset.models import TABLES
 from claimset.utils import sha256_file
 
 from release_helpers import files_of
@@ -61,7 +60,7 @@ def test_round_trip_sources_jsonl_parquet_records_is_lossless(tiny):
         "clusters": src["clusters"],
     }
     for table, rows in expected.items():
-        canon = sorted((build_mod.canonical(table, r) for r in rows), key=lambda r: json.dumps(r, sort_keys=True))
+        canon = sorted((tablewriter.canonical(table, r) for r in rows), key=lambda r: json.dumps(r, sort_keys=True))
         jsonl = [json.loads(l) for l in (out / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()]
         parquet = load(table, out).to_pylist()
         models = [r.model_dump(mode="json") for r in records(table, out)]

@@ -8,10 +8,10 @@ import struct
 
 import pytest
 
-from claimset.agree import agree
-from claimset.build import build
-from claimset.card import CARD_BEGIN, CARD_END, FIGURE, expected_files, figure_available, figure_png, readme_text, stale_files, write_card
-from claimset.generated import splice_readme
+from claimset.benchmark.agree import agree
+from claimset.publish.build import build
+from claimset.publish.card import CARD_BEGIN, CARD_END, FIGURE, expected_files, figure_available, figure_png, readme_text, stale_files, write_card
+from claimset.publish.generated import splice_readme
 
 from conftest import ROOT, TEXT, make_records, span
 

@@ -7,12 +7,11 @@ import re
 import subprocess
 import sys
 
-import pytest
 from typer.testing import CliRunner
 
-from claimset.cli import app
-from claimset.report import escape_data, escape_property, github_line
-from claimset.validate import Problem
+from claimset.cli.main import app
+from claimset.validation.report import escape_data, escape_property, github_line
+from claimset.validation.validate import Problem
 
 from conftest import claims_path
 from release_helpers import files_of

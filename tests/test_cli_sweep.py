@@ -10,7 +10,7 @@ import pytest
 
 import typer
 
-from claimset.cli import app
+from claimset.cli.main import app
 
 
 def _commands(group, prefix=""):
@@ -45,7 +45,7 @@ def test_bad_arguments_outside_a_repository(command, tmp_path, monkeypatch, caps
     """The bare command as a user runs it (a real process, through the console entry); the bad
     arguments in process through the same `main()`, the same code after start-up in a fraction
     of the time."""
-    from claimset.cli import main
+    from claimset.cli.main import main
 
     cwd = tmp_path / "cwd"
     cwd.mkdir()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from typer.main import get_command
 
-from claimset.cli import app
+from claimset.cli.main import app
 from claimset.contribute import (
     ContributeError,
     add_claim,
@@ -21,8 +21,8 @@ from claimset.contribute import (
     next_claim_id,
     parse_quantity,
 )
-from claimset.stats import compute
-from claimset.validate import validate
+from claimset.contribute.stats import compute
+from claimset.validation.validate import validate
 
 from conftest import TEXT, claims_path
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from typer.main import get_command
 
-from claimset.cli import app
+from claimset.cli.main import app
 
 from conftest import ROOT
 

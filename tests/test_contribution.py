@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from claimset.version import __version__ as V
-from claimset.versions import bumped
+from claimset.publish.versions import bumped
 
 from conftest import ROOT
 

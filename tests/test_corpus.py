@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from claimset.validate import validate
+from claimset.validation.validate import validate
 
 from conftest import ROOT, SEED_FILES, SEEDS
 
@@ -50,7 +50,7 @@ def test_typos_are_kept_and_normalised_elsewhere():
 
 def test_code_point_offsets_not_bytes_or_utf16():
     """Byte offsets go wrong after the first curly quote; UTF-16 after the first astral character."""
-    from claimset.validate import Origin, Sink, check_span
+    from claimset.validation.validate import Origin, Sink, check_span
     from types import SimpleNamespace
 
     text = (ROOT / "data/articles/putin-begging-nk-for-weapons-2024-01/text.txt").read_text(encoding="utf-8")

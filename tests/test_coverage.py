@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from claimset.coverage import sentences, uncovered
+from claimset.contribute.coverage import sentences, uncovered
 
 from conftest import ROOT
 
@@ -26,7 +26,7 @@ def test_uncovered_skips_boilerplate_and_covered():
 
 
 def test_every_uncovered_sentence_was_reviewed():
-    from claimset.coverage import HOW_TO, review
+    from claimset.contribute.coverage import HOW_TO, review
 
     _, problems = review(ROOT)
     assert not problems, "\n".join(problems[:20]) + f"\n{len(problems)} problem(s): {HOW_TO}"
@@ -35,11 +35,10 @@ def test_every_uncovered_sentence_was_reviewed():
 def test_coverage_command_guides_a_contributor(tmp_path):
     """A new article's unannotated sentences: the command lists them and says what to do; --update
     records them for review; a reason for each makes it pass."""
-    import json
 
     from typer.testing import CliRunner
 
-    from claimset.cli import app
+    from claimset.cli.main import app
 
     from conftest import TEXT, make_records, write_dataset
 

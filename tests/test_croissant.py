@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from claimset.build import build
-from claimset.card import render_blocks
-from claimset.verify import verify
-from claimset.croissant import CONFORMS_TO, croissant_text, plain
+from claimset.publish.build import build
+from claimset.publish.card import render_blocks
+from claimset.publish.verify import verify
+from claimset.publish.croissant import CONFORMS_TO, croissant_text, plain
 from claimset.loaders import load
 from claimset.models import TABLES
-from claimset.schemas import iter_fields
+from claimset.models.schemas import iter_fields
 
 from conftest import ROOT
 
@@ -171,8 +171,8 @@ def test_committed_croissant_is_what_build_generates():
     man = json.loads((release / "manifest.json").read_text())
     rows = {t: m["rows"] for t, m in man["tables"].items()}
     files = {t: m["files"] for t, m in man["tables"].items()}
-    from claimset.croissant import project_url
-    from claimset.versions import release_date
+    from claimset.publish.croissant import project_url
+    from claimset.publish.changelog import release_date
 
     expected = croissant_text(release, rows, files, man["edition"], man["version"], released=release_date(ROOT, man["version"]), url=project_url(), editions=man.get("editions"), splits=man.get("splits"))
     assert (release / "croissant.json").read_text(encoding="utf-8") == expected, "run `claimset build` and commit release/"
@@ -182,7 +182,7 @@ def test_release_date_version_citation_and_url(tiny, tmp_path):
     """citeAs is the card's BibTeX; version and datePublished come from the release: a CHANGELOG heading
     `## X.Y.Z (YYYY-MM-DD)` dates a version, an undated one (not cut yet) has no datePublished.
     No project URL is declared in pyproject.toml ([project.urls]), so `url` is left out."""
-    from claimset.croissant import project_url
+    from claimset.publish.croissant import project_url
     from claimset.version import __version__
 
     assert project_url() is None, "pyproject.toml now declares [project.urls]: croissant.json's `url` must be it"

@@ -8,13 +8,14 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from claimset.build import build
-from claimset.cli import app
-from claimset.edition import FINGERPRINTS, RehydrateError, export_texts, fingerprint, first_difference, iter_spans, quote_hash, rehydrate
+from claimset.publish.build import build
+from claimset.cli.main import app
+from claimset.publish.rehydrate import RehydrateError, export_texts, first_difference, rehydrate
+from claimset.publish.texts import FINGERPRINTS, fingerprint, iter_spans, quote_hash
 from claimset.loaders import load
 from claimset.models import TABLES
 from claimset.utils import sha256_text
-from claimset.verify import verify
+from claimset.publish.verify import verify
 from claimset.version import __version__
 
 from conftest import TEXT
@@ -165,7 +166,7 @@ def test_full_release_publishes_the_annotations_only_edition_inside(editions, tm
     `files`) and SHA256SUMS covers them, so `claimset verify` checks them (issue 14)."""
     import shutil
 
-    from claimset.verify import verify
+    from claimset.publish.verify import verify
 
     full, bare, _ = editions
     sub = full / "annotations-only"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimset.cli import app
+from claimset.cli.main import app
 from claimset.explore import ExploreError, build_site
 from claimset.models import ID_FIELDS, TABLES
 from claimset.utils import sha256_file, sha256_text

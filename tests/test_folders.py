@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from claimset import engine, synth
-from claimset.validate import Validator
+from claimset.validation import parallel
+from claimset.sources import synth
+from claimset.validation.validate import Validator
 
 
 def _same(root: Path, paths: list[Path]):
     ref = Validator(root).run(paths)
     for jobs in (1, 2):
-        got = engine.run(paths, root, jobs=jobs)
+        got = parallel.run(paths, root, jobs=jobs)
         assert [p.as_dict() for p in got.problems] == [p.as_dict() for p in ref.problems]
         assert got.records == ref.records and got.files == ref.files
     return ref

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimset.build import build, canonical
-from claimset.rules import RULES
-from claimset.validate import validate
+from claimset.publish.build import build, canonical
+from claimset.validation.rules import RULES
+from claimset.validation.validate import validate
 
 from conftest import ROOT
 

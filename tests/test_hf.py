@@ -18,10 +18,10 @@ from datasets.info import DatasetInfosDict  # noqa: E402
 from huggingface_hub import DatasetCardData  # noqa: E402
 
 import claimset  # noqa: E402
-from claimset.build import build  # noqa: E402
-from claimset.card import split_front_matter, write_card  # noqa: E402
+from claimset.publish.build import build  # noqa: E402
+from claimset.publish.card import split_front_matter, write_card  # noqa: E402
 from claimset.models import TABLES  # noqa: E402
-from claimset.schemas import hf_features  # noqa: E402
+from claimset.models.schemas import hf_features  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
 

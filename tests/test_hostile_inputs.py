@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimset.build import BuildError, build
-from claimset.cli import app
-from claimset.report import format_json, format_markdown, format_text
-from claimset.validate import Problem, Report, Validator, validate
+from claimset.publish.build import BuildError, build
+from claimset.cli.main import app
+from claimset.validation.report import format_json, format_markdown, format_text
+from claimset.validation.validate import Problem, Report, Validator, validate
 
 from conftest import TEXT, claims_path, make_records, span, write_dataset
 
@@ -146,7 +146,9 @@ def test_good_urls_pass(tiny, url):
 
 
 def test_explorer_never_links_a_non_http_url_even_from_a_tampered_release(tiny, tmp_path):
-    from claimset.explore import ExploreError, _environment, build_site, http_url
+    from claimset.explore import ExploreError, build_site
+    from claimset.explore.build import _environment
+    from claimset.explore.release import http_url
 
     build(tiny)
     rel = tiny / "release"

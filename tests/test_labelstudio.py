@@ -22,7 +22,7 @@ from claimset.labelstudio.importer import ImportFailure, import_export
 from claimset.labelstudio.offsets import OffsetError, Utf16Map, utf16_len
 from claimset.labelstudio.tasks import export
 from claimset.models import Claim
-from claimset.validate import validate
+from claimset.validation.validate import validate
 
 from conftest import ROOT, make_records, write_dataset
 

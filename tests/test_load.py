@@ -7,7 +7,7 @@ import pytest
 
 import claimset
 from claimset.models import TABLES
-from claimset.schemas import arrow_schema
+from claimset.models.schemas import arrow_schema
 
 from conftest import ROOT, SEED_FILES
 
@@ -51,9 +51,8 @@ def test_pandas_keeps_nested_lists_of_dicts():
 
 
 def test_hf_datasetdict_with_explicit_features():
-    import datasets
 
-    from claimset.schemas import hf_features
+    from claimset.models.schemas import hf_features
 
     dd = claimset.load_hf(RELEASE)
     assert set(dd) == set(TABLES)

@@ -7,7 +7,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from claimset.validate import Origin, Sink, Validator
+from claimset.validation.validate import Origin, Validator
 from claimset.utils import json_line
 
 from conftest import make_records
@@ -28,7 +28,7 @@ def _paths(obj, prefix=()):
 
 def _nullable_names() -> set:
     from claimset.models import Claim
-    from claimset.schemas import _unwrap, _kind
+    from claimset.models.schemas import _unwrap, _kind
     import typing
 
     out, todo = set(), [Claim]

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from claimset.build import BuildError, build
+from claimset.publish.build import BuildError, build
 from claimset.outputs import OutputError, check_target, recover
-from claimset.verify import verify
+from claimset.publish.verify import verify
 
 from conftest import write_dataset
 

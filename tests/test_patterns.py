@@ -11,8 +11,8 @@ import subprocess
 import pytest
 
 from claimset.models import TABLES, python_regex
-from claimset.schemas import json_schema
-from claimset.validate import _schema_validator
+from claimset.models.schemas import json_schema
+from claimset.validation.validate import _schema_validator
 
 TRICKY = [
     "", "a", "abc", "a-b", "-a", "a-", "abc\n", "abc\n\n", "\nabc", "ab\rc", "a\u2028", "a\u2029b", "a b", " a", "a ",

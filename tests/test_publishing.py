@@ -100,8 +100,8 @@ def test_card_croissant_and_citation_agree_on_title_version_licence_and_date():
     the version is cut); an undated heading is a version not cut yet, with no date anywhere."""
     import json
 
-    from claimset.card import CARD_BEGIN, CARD_END
-    from claimset.versions import release_date
+    from claimset.publish.card import CARD_BEGIN, CARD_END
+    from claimset.publish.changelog import release_date
 
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

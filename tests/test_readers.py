@@ -1,7 +1,7 @@
 """The readers against the contract: jsonschema, the reference parser and the one-process reader.
 
 Structure comes from the types generated from the JSON Schema (validation/typed.py); jsonschema only
-words the problems. On thousands of generated records (valid ones from claimset.synth, and seeded
+words the problems. On thousands of generated records (valid ones from claimset.sources.synth, and seeded
 mutations of them: missing, extra, mistyped, out-of-range, badly patterned, duplicated keys, NaN,
 huge numbers, lone surrogates, ...) these tests assert that
 
@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from claimset import engine, synth
-from claimset.validation import parallel, stream, typed
-from claimset.jsonio import parse_record
+from claimset.validation import parallel
+from claimset.sources import synth
+from claimset.validation import stream, typed
+from claimset.sources.jsonio import parse_record
 from claimset.utils import json_line
-from claimset.validate import Validator, _schema_validator
+from claimset.validation.validate import Validator, _schema_validator
 
 N_RECORDS = 400  # claims; with their articles, entities and mutations: thousands of lines
 
@@ -143,7 +144,7 @@ def _mutate_file(path: Path, rng: random.Random, rate: float) -> None:
 
 def _same(root: Path, paths: list[Path], jobs: int):
     ref = Validator(root).run(paths)
-    got = engine.run(paths, root, jobs=jobs)
+    got = parallel.run(paths, root, jobs=jobs)
     assert [p.as_dict() for p in got.problems] == [p.as_dict() for p in ref.problems]
     assert got.records == ref.records and got.files == ref.files
     return ref
@@ -222,7 +223,7 @@ def test_engine_equals_reference_on_mutated_files(tmp_path, shape, monkeypatch):
 
 def test_canonical_bytes_equal_the_reference_serialisation(corpus):
     """The build's fast path writes msgspec's encoding; it must be utils.json_line(build.canonical(...))."""
-    from claimset.build import canonical
+    from claimset.publish.tablewriter import canonical
 
     rng = random.Random(5)
     odd = ["\u2028", "\u2029", "\x7f", "\x00", "\x1f", '"', "\\", "/", "\u00e9", "\U0001f600", "<>&", "\t", "\n", "\ud7ff", "\ufeff"]

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from claimset.layout import write_article, write_claims, write_cluster, write_entity
-from claimset.rules import RULES
+from claimset.validation.rules import RULES
 from claimset.utils import json_line, sha256_text
-from claimset.validate import validate
+from claimset.validation.validate import validate
 
-from conftest import TEXT, article_json, claims_path, make_records, span, write_dataset
+from conftest import TEXT, claims_path, make_records, span, write_dataset
 
 CLAIMS = "data/articles/tiny-2023-10/claims.jsonl"
 ARTICLE = "data/articles/tiny-2023-10/article.json"

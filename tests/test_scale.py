@@ -9,9 +9,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import claimset
-from claimset import build as build_mod, engine, synth, tablewriter
+from claimset.publish import build as build_mod
 from claimset.validation import parallel
-from claimset.build import build
+from claimset.sources import synth
+from claimset.publish import tablewriter
+from claimset.publish.build import build
 
 from release_helpers import files_of
 

@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 from jsonschema import Draft202012Validator
 
-from claimset.generated import expected_files, stale_files
+from claimset.publish.generated import expected_files, stale_files
 from claimset.models import TABLES
-from claimset.schemas import arrow_schema, hf_features, json_schema
+from claimset.models.schemas import arrow_schema, hf_features, json_schema
 
 from conftest import ROOT, make_records
 

@@ -5,13 +5,13 @@ pyarrow, pandas, DuckDB, Polars and Dask, through the glob the dataset card and 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 import claimset
-from claimset import synth, tablewriter
-from claimset.build import build
+from claimset.sources import synth
+from claimset.publish import tablewriter
+from claimset.publish.build import build
 
 
 @pytest.fixture(scope="module")

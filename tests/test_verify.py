@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from claimset.build import build
-from claimset.cli import app
-from claimset.verify import verify
+from claimset.publish.build import build
+from claimset.cli.main import app
+from claimset.publish.verify import verify
 
 from conftest import ROOT
 from release_helpers import refresh_manifest

@@ -9,10 +9,10 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from claimset.build import build
-from claimset.cli import app
-from claimset.versions import (
-    CHANGELOG_HEADING,
+from claimset.publish.build import build
+from claimset.cli.main import app
+from claimset.publish.changelog import CHANGELOG_HEADING
+from claimset.publish.versions import (
     DiffError,
     bumped,
     changed_paths,
@@ -112,7 +112,7 @@ def test_removed_record_is_major(tiny, base, tmp_path):
 def test_serialisation_change_is_patch(base, tmp_path):
     new = copy_release(base, tmp_path / "new")
     rows = read_jsonl(new / "entities.jsonl")
-    from claimset.schemas import arrow_schema
+    from claimset.models.schemas import arrow_schema
 
     rewrite_table(new, "entities", rows, schema=arrow_schema("entities"), compression="snappy")
     d = diff(read_release(base), read_release(new))

@@ -21,10 +21,10 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from claimset.build import build
-from claimset.report import github_line
-from claimset.rules import RULES
-from claimset.validate import Problem
+from claimset.publish.build import build
+from claimset.validation.report import github_line
+from claimset.validation.rules import RULES
+from claimset.validation.validate import Problem
 
 from conftest import ROOT, claims_path
 

@@ -82,7 +82,7 @@ def load(table: str = "claims", release: Optional[PathLike] = None, split: Optio
     installed release's version, else ValueError says how to get the one asked for."""
     import pyarrow.parquet as pq
 
-    from .schemas import arrow_schema
+    from .models.schemas import arrow_schema
 
     check_version(version, release)
 
@@ -132,7 +132,7 @@ def load_hf(
     check_version(version, release)
     import datasets
 
-    from .schemas import hf_features
+    from .models.schemas import hf_features
 
     out = {}
     for table in tables or list(TABLES):

@@ -22,7 +22,7 @@ def _fail(msg: str) -> None:
 
 
 def _problems(report, fmt: str, path: str) -> None:
-    from ..report import printable
+    from ..validation.report import printable
 
     if fmt == "json":
         typer.echo(json.dumps({"valid": False, "problems": [p.as_dict() for p in report.problems]}, indent=2, ensure_ascii=False))
@@ -104,7 +104,7 @@ def benchmark(
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed (the committed table uses 0)."),
 ) -> None:
     """Score every baseline and the human ceiling on every split; write the table into docs/benchmark.md."""
-    from ..validate import UsageError, require_repository
+    from ..validation.validate import UsageError, require_repository
     from .results import DOC, expected_doc
 
     try:

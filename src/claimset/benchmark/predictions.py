@@ -23,7 +23,7 @@ from typing import Annotated, Any, Iterable, Optional, Sequence, Union
 from pydantic import BaseModel, Field, create_model
 
 from ..models import Claim, Event, Id, Quantity, Record, Source, Span
-from ..rules import RULES, Rule
+from ..validation.rules import RULES, Rule
 from ..validation.problems import Origin, Problem, Report, Sink
 from ..validation.structure import _ecma_validator_class, _schema_message, check_structure, report_schema_errors
 from ..version import SCHEMA_VERSION
@@ -212,7 +212,7 @@ def prediction_files(path: Path) -> tuple[list[Path], list[Path]]:
 
 
 def _records(path: Path, sink: Sink) -> Iterable[tuple[Any, Origin]]:
-    from ..jsonio import decode_text, parse_record
+    from ..sources.jsonio import decode_text, parse_record
 
     rel = str(path)
     text, fail = decode_text(path.read_bytes())

@@ -20,12 +20,12 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from .. import layout
+from ..sources import layout
 from ..contribute import ContributeError, load_article, load_entities, next_claim_id
 from ..models import Claim
 from ..outputs import owned_tempdir
 from ..utils import atomic_write_bytes, json_line, read_regular, sha256_bytes
-from ..validate import field_path, validate
+from ..validation.validate import field_path, validate
 from .claims import Built, Context, Issue, parse
 from .tasks import DATA_KEY, read_claims
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
-from .. import layout
+from ..sources import layout
 from ..contribute import ContributeError, load_article, load_entities
 from ..outputs import SITE, OutputError, check_target, publishing
 from ..utils import atomic_write_bytes, sha256_bytes

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .. import layout
+from ..sources import layout
 from ..models import TABLES
 from .problems import Problem, Sink, UsageError
 

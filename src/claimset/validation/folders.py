@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from ..jsonio import MAX_RECORD_BYTES
+from ..sources.jsonio import MAX_RECORD_BYTES
 from ..utils import open_regular
 from .files import ARTICLE_EXTRA, ARTICLE_FILES, note_unread
 from .problems import Origin, Sink

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import layout
+from ..sources import layout
 from ..utils import read_regular
 from .folders import CHUNK
 from .problems import Sink

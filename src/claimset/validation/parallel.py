@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from ..jsonio import Failure, parse_record
+from ..sources.jsonio import Failure, parse_record
 from ..models import TABLES
 from .dataset import Dataset
 from .files import discover

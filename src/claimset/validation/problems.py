@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ..jsonio import Failure
-from ..jsonpos import line_col, locate
+from ..sources.jsonio import Failure
+from ..sources.jsonpos import line_col, locate
 from ..models import TABLES
-from ..rules import RULES
+from .rules import RULES
 
 
 class UsageError(Exception):

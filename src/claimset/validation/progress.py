@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Optional
 
-from .. import layout
+from ..sources import layout
 
 
 def can_fork() -> bool:

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from ..jsonio import Failure, decode_text, parse_record
+from ..sources.jsonio import Failure, decode_text, parse_record
 from ..models import ID_FIELDS, TABLES
 from ..utils import read_regular
 from .dataset import Dataset

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional, Sequence
 
-from ..jsonpos import line_col
+from ..sources.jsonpos import line_col
 from ..models import check_partial_date
 from ..utils import sha256_text
 from .problems import Origin, Sink

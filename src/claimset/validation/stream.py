@@ -28,8 +28,8 @@ from typing import Any, Optional
 
 import msgspec
 
-from .. import layout
-from ..jsonio import MAX_RECORD_BYTES, Failure, parse_record
+from ..sources import layout
+from ..sources.jsonio import MAX_RECORD_BYTES, Failure, parse_record
 from ..models import ID_FIELDS, TABLES
 from ..utils import open_regular
 from .folders import CHUNK, FolderReader, _Sink

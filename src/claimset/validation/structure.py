@@ -34,7 +34,7 @@ def _ecma_validator_class():
 
 @lru_cache(maxsize=None)
 def _schema_validator(table: str):
-    from ..schemas import json_schema
+    from ..models.schemas import json_schema
 
     return _ecma_validator_class()(json_schema(table))
 

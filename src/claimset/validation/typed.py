@@ -293,7 +293,7 @@ class TableCheck:
     """The compiled fast path for one table: decode + walker (None when the schema is unsupported)."""
 
     def __init__(self, table: str, schema: dict | None = None, drop: tuple[str, ...] = ()):
-        from ..schemas import json_schema
+        from ..models.schemas import json_schema
 
         schema = dict(schema or json_schema(table))
         if drop:  # e.g. article.json: every Article field but the text, which lives in text.txt
@@ -352,7 +352,7 @@ def no_duplicate_keys(raw: bytes, obj: Any, nkeys: int) -> bool:
 
 @cache
 def _lax_type(table: str, meta_only: bool = False):
-    from ..schemas import json_schema
+    from ..models.schemas import json_schema
 
     schema = dict(json_schema(table))
     return _Compiler(schema, lax=True).struct_inline(schema, "Root")
