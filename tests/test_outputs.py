@@ -200,3 +200,40 @@ def test_explore_publishes_a_site_with_its_marker_and_rebuilds_it(repo, tmp_path
     assert run(["explore", repo / "release", "--out", site], cwd=repo).returncode == 0
     assert "claimset" in (site / "index.html").read_text(encoding="utf-8")
     assert [p.name for p in site.parent.iterdir()] == ["site"]
+
+
+def test_pool_workers_die_with_a_parent_killed_outright(tmp_path):
+    """A SIGKILLed build cannot stop its workers: they must end with it, not finish their part and
+    print a BrokenPipeError traceback into the dead parent's stderr."""
+    pidfile = tmp_path / "worker.pid"
+    parent = subprocess.Popen([sys.executable, "-c", f"""
+import multiprocessing as mp, os, time
+from claimset.outputs import reset_in_worker
+def work():
+    reset_in_worker()
+    open({str(pidfile)!r}, "w").write(str(os.getpid()))
+    time.sleep(60)
+mp.get_context("fork").Process(target=work).start()
+time.sleep(60)
+"""])
+    try:
+        deadline = time.monotonic() + 30
+        while not pidfile.exists() or not pidfile.read_text():
+            assert time.monotonic() < deadline, "the worker never started"
+            time.sleep(0.05)
+        worker = int(pidfile.read_text())
+        parent.kill()
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(worker):
+            assert time.monotonic() < deadline, "the worker outlived its parent"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text(errors="replace")
+    except FileNotFoundError:
+        return False

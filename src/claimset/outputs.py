@@ -66,9 +66,27 @@ def _raise_terminated(signum, frame):  # pragma: no cover - exercised through su
 def reset_in_worker() -> None:
     """Pool initializer: a worker dies at once on SIGTERM/SIGHUP (the kernel's default, whatever the
     worker is blocked in: Pool.terminate must never wait) and leaves Ctrl-C to its parent."""
+    parent = os.getppid()
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A parent killed outright (SIGKILL) cannot stop its workers; left alone, each would finish its
+    part, write it into the dead parent's pipe and print a BrokenPipeError traceback. Linux ends a
+    worker with its parent instead (prctl PR_SET_PDEATHSIG); elsewhere the worker lives on quietly."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def install_signal_handlers() -> None:
