@@ -22,7 +22,7 @@ import pytest
 
 from claimset.validation import parallel
 from claimset.sources import synth
-from claimset.validation import stream, typed
+from claimset.validation import ids, stream, typed
 from claimset.sources.jsonio import parse_record
 from claimset.utils import json_line
 from claimset.validation.validate import Validator, _schema_validator
@@ -181,9 +181,12 @@ def test_engine_equals_reference_on_folders(tmp_path, seed):
     assert ref.problems
 
 
-def test_engine_file_level_failures_match(tmp_path, monkeypatch):
-    """Invalid UTF-8, CR, BOM, blank files and long lines found mid-stream roll the file back."""
+@pytest.mark.parametrize("flush", [ids.FLUSH, 7])
+def test_engine_file_level_failures_match(tmp_path, monkeypatch, flush):
+    """Invalid UTF-8, CR, BOM, blank files and long lines found mid-stream roll the file back (with
+    flush=7, the IDs rolled back have already been moved into Arrow chunks)."""
     monkeypatch.setattr(parallel, "SPLIT_BYTES", 5_000)
+    monkeypatch.setattr(ids, "FLUSH", flush)
     files = synth.write_jsonl(tmp_path / "j", 60, seed=9, claims_per_article=6, text_chars=600, n_entities=10)
     base = files["claims"].read_bytes()
     cases = {
@@ -249,7 +252,7 @@ def test_canonical_bytes_equal_the_reference_serialisation(corpus):
 
 def test_unknown_cluster_member_is_found_even_when_its_hash_collides(tmp_path, monkeypatch):
     """C504 is exact: with every string hashing alike in the engine, an unknown claim ID in a cluster
-    still gets the reference's C504 (hash matches are confirmed by reading the claim's ID)."""
+    still gets the reference's C504 (the dataset layer compares the ID strings themselves)."""
     import builtins
 
     files = synth.write_jsonl(tmp_path / "j", 40, seed=31, claims_per_article=5, text_chars=600, n_entities=10)
@@ -263,3 +266,24 @@ def test_unknown_cluster_member_is_found_even_when_its_hash_collides(tmp_path, m
     for jobs in (1, 2):
         ref = _same(tmp_path, paths, jobs)
     assert [p.code for p in ref.problems] == ["C504"]
+
+
+def test_id_log_truncates_across_arrow_chunks(monkeypatch):
+    """A rollback forgets exactly the keys from its position on, pending or already in Arrow chunks."""
+    monkeypatch.setattr(ids, "FLUSH", 4)
+    for cut in (0, 3, 4, 5, 9, 11, 12):
+        log = ids.Log()
+        names = [f"id-{i}" for i in range(12)]
+        for i, name in enumerate(names):
+            log.append(name, i)
+        log.truncate(cut)
+        log.append("after", 99)
+        assert ids.strings(log.arrays()).to_pylist() == names[:cut] + ["after"]
+        assert list(log.locs) == list(range(cut)) + [99]
+
+
+def test_repeated_and_present_compare_strings():
+    keys = ids.strings([ids.pa.array(["a", "b", "a"]), ids.pa.array(["c", "b", "d"])])
+    assert ids.repeated(keys) == [0, 1, 2, 4]
+    assert ids.present(keys, {"a", "d", "zz"}) == {"a", "d"}
+    assert ids.repeated(ids.strings([])) == [] and ids.present(ids.strings([]), {"a"}) == set()

@@ -19,6 +19,7 @@ from .files import discover
 from .problems import Origin, Problem, Report, Sink, Where
 from .reader import Validator
 from .records import ArticleInfo, check_claim
+from .ids import present, repeated, strings
 from .locations import LINE_BITS, fetch_records
 from .progress import Progress, can_fork
 from .stream import Context, Engine, failure_of
@@ -36,44 +37,20 @@ def default_jobs() -> int:
 
 
 class ArticleIndex:
-    """Every registered article: hash of its ID, location, unit, and where its text was spilled."""
+    """Every registered article by its ID: location, unit, and where its text was spilled."""
 
-    def __init__(self, hashes, locs, units, spills, engine: "Engine"):
-        import numpy as np
-
-        self.np = np
-        hashes = np.asarray(hashes, dtype=np.int64)
-        self.order = np.argsort(hashes, kind="stable")
-        self.sorted = hashes[self.order]
-        # plain arrays: reading one element is ten times cheaper than from numpy
-        self.hashes = array.array("q", hashes.tobytes())
-        self.locs = array.array("q", np.asarray(locs, dtype=np.int64).tobytes())
-        self.units = array.array("q", np.asarray(units, dtype=np.int64).tobytes())
-        self.spills = array.array("q", np.asarray(spills, dtype=np.int64).tobytes())
+    def __init__(self, ids, locs, units, spills, engine: "Engine"):
+        names = ids.to_pylist()
+        self.latest = {aid: pos for pos, aid in enumerate(names)}  # a later registration wins
+        # an ID registered more than once (C501 anyway): every position, for lookups bounded by unit
+        self.every: dict[str, list[int]] = {}
+        for pos in repeated(ids):
+            self.every.setdefault(names[pos], []).append(pos)
+        self.locs = array.array("q", locs.astype("int64").tobytes())
+        self.units = array.array("q", units.astype("int64").tobytes())
+        self.spills = array.array("q", spills.astype("int64").tobytes())
         self.engine = engine
         self.cache: dict[tuple, Any] = {}
-        self.next = 0
-        if len(self.sorted) > 1:  # a hash seen once is always the latest: precompute the flag
-            import numpy as np
-
-            dup = np.zeros(len(self.sorted), dtype=bool)
-            eq = self.sorted[1:] == self.sorted[:-1]
-            dup[1:] |= eq
-            dup[:-1] |= eq
-            unique = np.empty(len(self.sorted), dtype=bool)
-            unique[self.order] = ~dup
-            self.unique = unique.tolist() if len(unique) < 1 else array.array("b", unique.astype(np.int8).tobytes())
-        else:
-            self.unique = array.array("b", [1] * len(self.sorted))
-
-    def positions(self, aid: str) -> list[int]:
-        """Registration positions with this ID's hash, latest first."""
-        h = hash(aid)
-        lo = int(self.sorted.searchsorted(h, "left"))
-        if lo == len(self.sorted) or int(self.sorted[lo]) != h:
-            return []
-        hi = int(self.sorted.searchsorted(h, "right"))
-        return sorted(self.order[lo:hi].tolist(), reverse=True)
 
     def lookup(self, aid: str, max_unit: Optional[int] = None) -> Optional[ArticleInfo]:
         """The latest registered article with this ID (before unit max_unit included), as the reference's dict."""
@@ -81,48 +58,20 @@ class ArticleIndex:
         if key in self.cache:
             return self.cache[key]
         found = None
-        nxt = self.next
-        if max_unit is None and nxt < len(self.hashes) and self.hashes[nxt] == hash(aid):
-            # claims usually follow their articles' order: try the article after the last one found
-            if self.unique[nxt] or self.is_last(nxt):
-                got = self.engine.article_at(int(self.locs[nxt]), int(self.spills[nxt]))
-                if got is not None and got[0] == aid:
-                    self.next = nxt + 1
-                    self._remember(key, got[1])
-                    return got[1]
-        for pos in self.positions(aid):
+        for pos in reversed(self.every.get(aid) or ([self.latest[aid]] if aid in self.latest else [])):
             if max_unit is not None and self.units[pos] > max_unit:
                 continue
             got = self.engine.article_at(int(self.locs[pos]), int(self.spills[pos]))
-            if got is not None and got[0] == aid:
+            if got is not None:
                 found = got[1]
                 break
-        self._remember(key, found)
-        if found is not None and max_unit is None:
-            self.next = self.positions(aid)[0] + 1
-        return found
-
-    def _remember(self, key, value) -> None:
         if len(self.cache) > 256:
             self.cache.clear()
-        self.cache[key] = value
-
-    def is_last(self, pos: int) -> bool:
-        """No later registration has the same hash (the hint may only return the latest article)."""
-        return self.positions_of_hash(int(self.hashes[pos]))[0] == pos
-
-    def positions_of_hash(self, h: int) -> list[int]:
-        lo = int(self.sorted.searchsorted(h, "left"))
-        hi = int(self.sorted.searchsorted(h, "right"))
-        return sorted(self.order[lo:hi].tolist(), reverse=True)
+        self.cache[key] = found
+        return found
 
     def exists(self, aid: str) -> bool:
-        for pos in self.positions(aid):
-            got = self.engine.article_at(int(self.locs[pos]), int(self.spills[pos]), need_info=False)
-            if got is not None and got[0] == aid:
-                return True
-        return False
-
+        return aid in self.latest
 
 
 _CTX: Optional[Context] = None  # set in the parent before forking; inherited by the workers
@@ -139,7 +88,7 @@ class Merged:
         self.problems: list[Problem] = []
         self.records = {t: 0 for t in TABLES}
         self.files = 0
-        self.logs = {t: ([], []) for t in TABLES}  # lists of numpy chunks
+        self.logs = {t: ([], []) for t in TABLES}  # Arrow chunks of IDs, numpy chunks of locations
         self.content: list = []
         self.art_units: list = []
         self.art_spills: list = []
@@ -158,12 +107,11 @@ class Merged:
         shift = part.get("shift", 0)
         add = np.int64((offset << LINE_BITS) + shift)
         for t in TABLES:
-            h, loc = part["logs"][t]
-            if len(h):
-                self.logs[t][0].append(np.frombuffer(h, dtype=np.int64))
+            keys, loc = part["logs"][t]
+            if len(loc):
+                self.logs[t][0].extend(keys)
                 self.logs[t][1].append(np.frombuffer(loc, dtype=np.int64) + add)
-        if len(part["content"]):
-            self.content.append(np.frombuffer(part["content"], dtype=np.int64))
+        self.content.extend(part["content"])
         if len(part["art_units"]):
             self.art_units.append(np.frombuffer(part["art_units"], dtype=np.int64))
             sp = np.frombuffer(part["art_spills"], dtype=np.int64)
@@ -211,8 +159,8 @@ def part_of(eng: Engine) -> dict:
         eng._report_progress()
     return {
         "files": eng.files,
-        "logs": eng.logs,  # array.array: pickled to the parent, or viewed by numpy in place
-        "content": eng.content,
+        "logs": {t: (log.arrays(), log.locs) for t, log in eng.logs.items()},
+        "content": eng.content.arrays(),
         "art_units": eng.art_units,
         "art_spills": eng.art_spills,
         "problems": eng.sink.problems,
@@ -387,55 +335,26 @@ def _problem(rel: str, f: Failure) -> Problem:
 # --- finishing: dataset checks on the merged state -----------------------------------------------------
 
 
-def _groups(hashes):
-    """Positions of equal hashes, as lists in source order (only groups of two or more)."""
-    import numpy as np
-
-    if len(hashes) < 2:
-        return []
-    order = np.argsort(hashes, kind="stable")
-    s = hashes[order]
-    dup = np.flatnonzero(s[1:] == s[:-1])
-    if not len(dup):
-        return []
-    out: dict[int, list[int]] = {}
-    for i in dup:
-        key = int(s[i])
-        g = out.setdefault(key, [int(order[i])])
-        g.append(int(order[i + 1]))
-    return [sorted(set(g)) for g in out.values()]
-
-
-class _Known:
-    """A stand-in for Dataset.ids[table] (a dict of every ID): only `in`, answered from compact state."""
-
-    def __init__(self, contains):
-        self.contains = contains
-
-    def __contains__(self, rid) -> bool:
-        return self.contains(rid)
-
-
 def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
     """Dataset checks on the merged state, through the reference code wherever it decides something.
 
-    Duplicate IDs (C501) and contents (C505): the records whose hashes collide are read again and
-    replayed, in source order, through a fresh Validator._record, which reports them exactly as the
-    reference does. References and clusters: the reference Dataset.finish runs on the references
-    that were not found when read, with the ID tables answered from the compact state.
+    Duplicate IDs (C501) and contents (C505): Arrow finds the records whose ID (or content key)
+    occurs more than once; they are read again only to be located, and replayed in source order
+    through a fresh Validator._record, which reports them exactly as the reference does. References
+    and clusters: the reference Dataset.finish runs on the references that were not found when
+    read, with the ID tables answered from the ID strings.
     """
 
     out: list[Problem] = []
-    content = merged.array(merged.content)
+    claim_ids = strings(merged.logs["claims"][0])
     for table in TABLES:
-        hashes = merged.array(merged.logs[table][0])
-        locs = merged.array(merged.logs[table][1])
-        cand = {i for g in _groups(hashes) for i in g}
+        again = set(repeated(strings(merged.logs[table][0])))
         if table == "claims":
-            cand |= {i for g in _groups(content) for i in g}
-        if not cand:
+            again.update(repeated(strings(merged.content)))
+        if not again:
             continue
-        order = sorted(cand)
+        locs = merged.array(merged.logs[table][1])
+        order = sorted(again)
         recs = fetch_records(ctx, [locs[i] for i in order])
         replay = Validator(ctx.root)
         for i in order:
@@ -450,9 +369,9 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
     index = ctx.index
     ds = Dataset()
     ds.ids = {
-        "articles": _Known(lambda aid: index is not None and index.exists(aid)),
+        "articles": index.latest if index is not None else {},
         "entities": ctx.entities,
-        "claims": _claims_named(ctx, merged, {m[0] for m in eng.data.cluster_members}),
+        "claims": present(claim_ids, {m[0] for m in eng.data.cluster_members}),
         "clusters": {},
     }
     ds.article_refs = merged.deferred_refs
@@ -472,29 +391,6 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
             check_claim(rec, origin, art, sink)
             out.extend(sink.problems)
     return out
-
-
-def _claims_named(ctx: Context, merged: Merged, wanted: set) -> set:
-    """The IDs in `wanted` (claim IDs named by clusters) that some claim has. A hash match alone
-    could hide an unknown ID behind a colliding one, so each match is confirmed by reading the
-    claim's own ID at its location: C504 is exact."""
-    import numpy as np
-
-    hashes = merged.array(merged.logs["claims"][0])
-    locs = merged.array(merged.logs["claims"][1])
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    candidates: dict[int, set] = {}  # location -> the wanted IDs whose hash it has
-    for cid in wanted:
-        h = hash(cid)
-        for j in range(int(ordered.searchsorted(h, "left")), int(ordered.searchsorted(h, "right"))):
-            candidates.setdefault(int(locs[order[j]]), set()).add(cid)
-    found = set()
-    for loc, (rel, raw, line0, _tf, _t) in fetch_records(ctx, list(candidates)).items():
-        obj, fail = parse_record(raw, line0)
-        if not fail and isinstance(obj, dict) and obj.get("claim_id") in candidates[loc]:
-            found.add(obj["claim_id"])
-    return found
 
 
 # --- the run ----------------------------------------------------------------------------------------------
@@ -541,11 +437,11 @@ def _run(paths: Sequence[Path], root: Path, jobs: int, progress: bool, build, tm
         execute(ctx, plan(ctx, ents, jobs, parent), jobs, merged, parent)
         # phase 2: article folders (with their claims) and articles JSONL
         execute(ctx, plan(ctx, arts, jobs, parent), jobs, merged, parent)
-        art_h = merged.array(merged.logs["articles"][0])
+        art_ids = strings(merged.logs["articles"][0])
         art_loc = merged.array(merged.logs["articles"][1])
         art_units = merged.array(merged.art_units)
         art_spills = merged.array(merged.art_spills)
-        ctx.index = ArticleIndex(art_h, art_loc, art_units, art_spills, parent)
+        ctx.index = ArticleIndex(art_ids, art_loc, art_units, art_spills, parent)
         # phase 3: claims JSONL, against the articles' spilled texts
         execute(ctx, plan(ctx, claims, jobs, parent), jobs, merged, parent)
         # phase 4: clusters, in this process, against every claim ID

@@ -8,9 +8,10 @@ through the same layers and the same rule functions, so the reports are the same
    other line to the reference parser and jsonschema, which word its problems. File-level failures
    found mid-file (invalid UTF-8, CR line endings, all lines blank) roll the file back and report
    the one problem the reference reports for the whole file.
-2. Dataset facts are compact: per record the ID's hash and location, per claim the content key's
-   hash (parallel.finish checks them); entity IDs (few) are kept as strings, and entities are read
-   first, so unknown entities are known as soon as a claim is read.
+2. Dataset facts are compact: per record its ID and location, per claim its content key, as
+   strings moved into Arrow chunks (ids.Log; parallel.finish checks them with Arrow compute, exact
+   by construction); entities are read first, so unknown entities are known as soon as a claim is
+   read.
 3. Article texts are not kept: a claim in an article folder is checked against that folder's text;
    for claims in separate JSONL files, articles are found again through parallel.ArticleIndex
    (their own JSONL line, or a copy of the text spilled to disk).
@@ -36,6 +37,7 @@ from .folders import CHUNK, FolderReader, _Sink
 from .problems import Origin, Sink, field_path
 from .reader import Validator
 from .records import ArticleInfo, check_article
+from .ids import Log
 from .locations import LINE_BITS, fetch_records
 from .typed import _ENCODE, decode_article_text, no_duplicate_keys, table_check, to_struct
 
@@ -71,8 +73,8 @@ class Engine(FolderReader, Validator):
         self.ctx = ctx
         self.sink = _Sink(Path(ctx.root))
         self._resolved: dict[str, bool] = {}
-        self.logs = {t: (array.array("q"), array.array("q")) for t in TABLES}
-        self.content = array.array("q")
+        self.logs = {t: Log() for t in TABLES}
+        self.content = Log(with_locs=False)  # aligned with the claims' log: one key per claim ID
         self.art_units = array.array("q")
         self.art_spills = array.array("q")
         self.entity_counts: dict[str, int] = {}
@@ -146,9 +148,7 @@ class Engine(FolderReader, Validator):
         self.log_id(table, rid)
 
     def log_id(self, table: str, rid: str) -> None:
-        h, loc = self.logs[table]
-        h.append(hash(rid))
-        loc.append((self._cur[0] << LINE_BITS) | self._cur[1])
+        self.logs[table].append(rid, (self._cur[0] << LINE_BITS) | self._cur[1])
         if table == "entities":
             self.entity_counts[rid] = self.entity_counts.get(rid, 0) + 1
             self.entity_added.append(rid)
@@ -173,7 +173,7 @@ class Engine(FolderReader, Validator):
             self.deferred_entity_refs.append((eid, origin.where(path), field_path(path)))
 
     def add_content(self, key: tuple, rid: str, origin: Origin) -> None:
-        self.content.append(hash(key))
+        self.content.append(repr(key))  # the repr of a tuple of strings and integers is one-to-one
 
     def register_article(self, rid: str, info: ArticleInfo) -> None:
         """Where claims in JSONL files will find the article again: its own JSONL line when the
@@ -250,7 +250,7 @@ class Engine(FolderReader, Validator):
     def snapshot(self) -> tuple:
         return (
             len(self.sink.problems),
-            {t: len(h) for t, (h, _) in self.logs.items()},
+            {t: len(log) for t, log in self.logs.items()},
             len(self.content),
             len(self.art_units),
             len(self.deferred_refs),
@@ -270,10 +270,9 @@ class Engine(FolderReader, Validator):
         for name in self.entity_added[ne:]:
             self.entity_counts[name] -= 1
         del self.entity_added[ne:]
-        for t, (h, loc) in self.logs.items():
-            del h[ids[t] :]
-            del loc[ids[t] :]
-        del self.content[nc:]
+        for t, log in self.logs.items():
+            log.truncate(ids[t])
+        self.content.truncate(nc)
         del self.art_units[na:]
         del self.art_spills[na:]
         del self.deferred_refs[nr:]
