@@ -287,3 +287,34 @@ def test_repeated_and_present_compare_strings():
     assert ids.repeated(keys) == [0, 1, 2, 4]
     assert ids.present(keys, {"a", "d", "zz"}) == {"a", "d"}
     assert ids.repeated(ids.strings([])) == [] and ids.present(ids.strings([]), {"a"}) == set()
+
+
+def test_claims_in_jsonl_use_what_check_article_kept(tmp_path):
+    """Claims in a JSONL table are checked against their article read again by ID: an article line
+    with a problem goes through check_article again (a failing boilerplate span or date is dropped,
+    as when it was first read), and an article in a folder is read from the folder."""
+    files = synth.write_jsonl(tmp_path / "j", 60, seed=41, claims_per_article=5, text_chars=600, n_entities=10)
+    arts = [json.loads(l) for l in files["articles"].read_text(encoding="utf-8").splitlines() if l]
+    claims = [json.loads(l) for l in files["claims"].read_text(encoding="utf-8").splitlines() if l]
+    first = {}
+    for c in claims:
+        first.setdefault(c["article_id"], c["content"][0])
+    span = lambda a, good: {**first[a["article_id"]], "kind": "advert", "text": first[a["article_id"]]["text"] if good else "not the text"}  # noqa: E731
+    arts[0]["text_sha256"] = "0" * 64
+    arts[1]["published"] = "2000-02-30"
+    arts[2]["boilerplate"] = [span(arts[2], False)]
+    arts[3]["boilerplate"] = [span(arts[3], True)]
+    files["articles"].write_text("".join(json_line(a) + "\n" for a in arts), encoding="utf-8")
+    paths = [files[t] for t in ("entities", "articles", "claims", "clusters")]
+    for jobs in (1, 2):
+        ref = _same(tmp_path, paths, jobs)
+    assert {"C402", "C403", "C414", "C415"} <= {p.code for p in ref.problems}
+
+    data = synth.write_dirs(tmp_path / "d", 40, seed=42, claims_per_article=5, text_chars=600, n_entities=10)
+    table = tmp_path / "d" / "extra" / "claims.jsonl"
+    table.parent.mkdir()
+    lines = [l for p in sorted(data.glob("articles/*/claims.jsonl"))[:3] for l in p.read_text(encoding="utf-8").splitlines() if l]
+    table.write_text("".join(l.replace('-c0', '-c9') + "\n" for l in lines), encoding="utf-8")
+    for jobs in (1, 2):
+        ref = _same(tmp_path / "d", [data, table], jobs)
+    assert ref.records["claims"] > len(lines)

@@ -37,9 +37,9 @@ def default_jobs() -> int:
 
 
 class ArticleIndex:
-    """Every registered article by its ID: location, unit, and where its text was spilled."""
+    """Every registered article by its ID: location, unit, and its JSONL line if it has one."""
 
-    def __init__(self, ids, locs, units, spills, engine: "Engine"):
+    def __init__(self, ids, locs, units, lines, clean, engine: "Engine"):
         names = ids.to_pylist()
         self.latest = {aid: pos for pos, aid in enumerate(names)}  # a later registration wins
         # an ID registered more than once (C501 anyway): every position, for lookups bounded by unit
@@ -48,7 +48,8 @@ class ArticleIndex:
             self.every.setdefault(names[pos], []).append(pos)
         self.locs = array.array("q", locs.astype("int64").tobytes())
         self.units = array.array("q", units.astype("int64").tobytes())
-        self.spills = array.array("q", spills.astype("int64").tobytes())
+        self.lines = array.array("q", lines.astype("int64").tobytes())
+        self.clean = clean.tobytes()
         self.engine = engine
         self.cache: dict[tuple, Any] = {}
 
@@ -61,7 +62,7 @@ class ArticleIndex:
         for pos in reversed(self.every.get(aid) or ([self.latest[aid]] if aid in self.latest else [])):
             if max_unit is not None and self.units[pos] > max_unit:
                 continue
-            got = self.engine.article_at(int(self.locs[pos]), int(self.spills[pos]))
+            got = self.engine.article_at(self.locs[pos], self.lines[pos], self.clean[pos])
             if got is not None:
                 found = got[1]
                 break
@@ -91,13 +92,13 @@ class Merged:
         self.logs = {t: ([], []) for t in TABLES}  # Arrow chunks of IDs, numpy chunks of locations
         self.content: list = []
         self.art_units: list = []
-        self.art_spills: list = []
+        self.art_lines: list = []
+        self.art_clean: list = []
         self.deferred_refs: list = []
         self.deferred_entity_refs: list = []
         self.deferred_claims: list = []
         self.present: dict[str, set] = {t: set() for t in TABLES}
         self.unread: set = set()
-        self.spill_paths: list[str] = []
 
     def add(self, part: dict) -> None:
         import numpy as np
@@ -114,9 +115,9 @@ class Merged:
         self.content.extend(part["content"])
         if len(part["art_units"]):
             self.art_units.append(np.frombuffer(part["art_units"], dtype=np.int64))
-            sp = np.frombuffer(part["art_spills"], dtype=np.int64)
-            sp = np.where(sp >= 0, sp + (np.int64(offset) << np.int64(40)), sp)
-            self.art_spills.append(sp)
+            at = np.frombuffer(part["art_lines"], dtype=np.int64)
+            self.art_lines.append(np.where(at >= 0, at + (np.int64(offset) << np.int64(40)), at))
+            self.art_clean.append(np.frombuffer(part["art_clean"], dtype=np.int8))
         if shift:
             self.problems.extend(Problem(p.file, p.line + shift, p.column, p.code, p.field, p.message) for p in part["problems"])
         else:
@@ -133,10 +134,10 @@ class Merged:
         for name in part["entities"]:
             self.ctx.entities.add(name)
 
-    def array(self, chunks):
+    def array(self, chunks, dtype: str = "int64"):
         import numpy as np
 
-        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
 
 
 def _shift_where(items: list, shift: int, at: int) -> list:
@@ -151,9 +152,6 @@ def _shift_where(items: list, shift: int, at: int) -> list:
 
 
 def part_of(eng: Engine) -> dict:
-    if eng.spill_file is not None:
-        eng.spill_file.close()
-        eng.spill_file = None
     eng._tick(0)
     if eng.ctx.progress is not None:
         eng._report_progress()
@@ -162,7 +160,8 @@ def part_of(eng: Engine) -> dict:
         "logs": {t: (log.arrays(), log.locs) for t, log in eng.logs.items()},
         "content": eng.content.arrays(),
         "art_units": eng.art_units,
-        "art_spills": eng.art_spills,
+        "art_lines": eng.art_lines,
+        "art_clean": eng.art_clean,
         "problems": eng.sink.problems,
         "records": eng.report.records,
         "nfiles": eng.report.files,
@@ -398,16 +397,10 @@ def finish(ctx: Context, merged: Merged, eng: Engine) -> list[Problem]:
 
 def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False, build=None) -> Report:
     """Validate `paths` (relative problem paths from `root`) with `jobs` processes."""
-    from ..outputs import owned_tempdir
-
-    with owned_tempdir(prefix="claimset-validate-") as tmp:
-        return _run(paths, Path(root), jobs, progress, build, str(tmp))
-
-
-def _run(paths: Sequence[Path], root: Path, jobs: int, progress: bool, build, tmp: str) -> Report:
     global _CTX, _BUILD_FACTORY
 
-    ctx = Context(root=root, units=[], tmp=tmp)
+    root = Path(root)
+    ctx = Context(root=root, units=[])
     parent = Engine(ctx, build=build.collector() if build is not None else None)
     try:
         units = discover(paths, parent.root, parent.sink)
@@ -429,7 +422,6 @@ def _run(paths: Sequence[Path], root: Path, jobs: int, progress: bool, build, tm
         clusters = [i for i in idx if units[i].table == "clusters" and units[i].kind == "json"] + [
             i for i in idx if units[i].table == "clusters" and units[i].kind == "jsonl"
         ]
-        ctx.spill = bool(claims)
         ctx.seq = [0] * len(units)
         for k, ui in enumerate(ents + arts + claims + clusters):
             ctx.seq[ui] = k
@@ -440,9 +432,10 @@ def _run(paths: Sequence[Path], root: Path, jobs: int, progress: bool, build, tm
         art_ids = strings(merged.logs["articles"][0])
         art_loc = merged.array(merged.logs["articles"][1])
         art_units = merged.array(merged.art_units)
-        art_spills = merged.array(merged.art_spills)
-        ctx.index = ArticleIndex(art_ids, art_loc, art_units, art_spills, parent)
-        # phase 3: claims JSONL, against the articles' spilled texts
+        art_lines = merged.array(merged.art_lines)
+        art_clean = merged.array(merged.art_clean, "int8")
+        ctx.index = ArticleIndex(art_ids, art_loc, art_units, art_lines, art_clean, parent)
+        # phase 3: claims JSONL, against the articles read again from their sources
         execute(ctx, plan(ctx, claims, jobs, parent), jobs, merged, parent)
         # phase 4: clusters, in this process, against every claim ID
         for ui in clusters:

@@ -13,16 +13,14 @@ through the same layers and the same rule functions, so the reports are the same
    by construction); entities are read first, so unknown entities are known as soon as a claim is
    read.
 3. Article texts are not kept: a claim in an article folder is checked against that folder's text;
-   for claims in separate JSONL files, articles are found again through parallel.ArticleIndex
-   (their own JSONL line, or a copy of the text spilled to disk).
+   for claims in separate JSONL files, articles are found by ID through parallel.ArticleIndex and
+   read again from their source (their own JSONL line, or their folder).
 """
 
 from __future__ import annotations
 
 import array
 import os
-import pickle
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -43,16 +41,12 @@ from .typed import _ENCODE, decode_article_text, no_duplicate_keys, table_check,
 
 LONG_LINE = 4 * MAX_RECORD_BYTES + (1 << 20)  # a line this long has more characters than the limit
 BOM = b"\xef\xbb\xbf"
-_HDR = __import__("struct").Struct("<II")
-RAW_LINE = 1 << 62  # an article's "spill" that is its own JSONL line (valid as a whole: no copy needed)
 
 
 @dataclass
 class Context:
     root: Path  # as given (problem paths are relative to it)
     units: list
-    tmp: str
-    spill: bool = False  # write article texts to spill files (claims JSONL files will need them)
     entities: set = field(default_factory=set)
     index: Any = None  # parallel.ArticleIndex, once the articles are read
     files: list = field(default_factory=list)  # global file table: path strings
@@ -76,7 +70,10 @@ class Engine(FolderReader, Validator):
         self.logs = {t: Log() for t in TABLES}
         self.content = Log(with_locs=False)  # aligned with the claims' log: one key per claim ID
         self.art_units = array.array("q")
-        self.art_spills = array.array("q")
+        self.art_lines = array.array("q")  # file << 40 | byte offset of an article's JSONL line, or -1
+        # 1: the article had no problem, so claims need only its text, boilerplate and date decoded;
+        # 0: check_article runs again, and drops what failed
+        self.art_clean = array.array("b")
         self.entity_counts: dict[str, int] = {}
         self.entity_added: list[str] = []
         self._rel_ids: dict[str, int] = {}
@@ -92,16 +89,13 @@ class Engine(FolderReader, Validator):
         self._cur = (0, 0)  # file index, line0 of the record being read
         self._line_at = -1  # (file << 40 | offset) of the JSONL line being read, -1 for others
         self._before = 0  # problems before the record being read
-        self.spill_file = None
-        self.spill_path: Optional[str] = None
-        self.spill_no = -1
         self.range_info: Optional[dict] = None
         self.build = build  # tablewriter.Collector or None: receives (table, id, canonical bytes)
         self.checks = {t: table_check(t) for t in TABLES}
         self.meta_check = table_check("articles", True)  # article.json: the text is in text.txt
         self.nbytes = 0
         self.recs_reported = 0
-        self.spill_handles: dict[int, Any] = {}
+        self.line_handles: dict[int, Any] = {}
 
     # --- files ------------------------------------------------------------------------------------
 
@@ -176,61 +170,40 @@ class Engine(FolderReader, Validator):
         self.content.append(repr(key))  # the repr of a tuple of strings and integers is one-to-one
 
     def register_article(self, rid: str, info: ArticleInfo) -> None:
-        """Where claims in JSONL files will find the article again: its own JSONL line when the
-        article had no problem, else a copy of what check_article kept, spilled to disk."""
+        """Where claims in JSONL files will find the article again: the byte position of its own
+        JSONL line, flagged by whether the article had a problem; else (a folder, a line the
+        reference parser read) its location."""
         self.art_units.append(self.ctx.seq[self.unit] if self.unit >= 0 else -1)
-        if not self.ctx.spill:
-            self.art_spills.append(-1)
-        elif self._line_at >= 0 and len(self.sink.problems) == self._before:
-            self.art_spills.append(RAW_LINE | self._line_at)
-        else:
-            self.art_spills.append(self._spill(rid, info))
+        self.art_lines.append(self._line_at)
+        self.art_clean.append(len(self.sink.problems) == self._before)
         self.cur_aid, self.cur_info = rid, info
 
-    def _spill(self, rid: str, info: ArticleInfo) -> int:
-        """Append the article's text (raw UTF-8), boilerplate and date to this part's spill file."""
-        if self.spill_file is None:
-            self.spill_path = os.path.join(self.ctx.tmp, f"spill-{os.getpid()}-{id(self)}-{time.monotonic_ns()}")
-            self.spill_file = open(self.spill_path, "wb")
-            self.spill_off = 0
-            self.spill_no = self.file_id(self.spill_path)
-        text = info.text if info.text is not None else ""
-        data = text.encode("utf-8", "surrogatepass")
-        meta = pickle.dumps((rid, tuple(info.boilerplate), info.published, info.text is None), protocol=pickle.HIGHEST_PROTOCOL)
-        off = self.spill_off
-        self.spill_file.write(b"".join((_HDR.pack(len(data), len(meta)), data, meta)))
-        self.spill_off += _HDR.size + len(data) + len(meta)
-        return (self.spill_no << 40) | off
-
-    def article_at(self, loc: int, spill: int, need_info: bool = True):
-        """(article ID, ArticleInfo) of a registered article, from its spill entry or its source."""
-        if spill >= 0:
-            raw_line = bool(spill & RAW_LINE)
-            spill &= RAW_LINE - 1
-            fno, off = spill >> 40, spill & ((1 << 40) - 1)
-            fd = self.spill_handles.get(fno)
+    def article_at(self, loc: int, line_at: int, clean: bool):
+        """(article ID, ArticleInfo) of a registered article, read again from its source."""
+        if line_at >= 0:
+            fno, off = line_at >> 40, line_at & ((1 << 40) - 1)
+            fd = self.line_handles.get(fno)
             if fd is None:  # pread, not mmap: read pages would count in this process's RSS
-                fd = self.spill_handles[fno] = os.open(self.ctx.files[fno], os.O_RDONLY)
-            if raw_line:
-                # most articles fit in the first read; reading more costs a copy per claim file
-                line = os.pread(fd, 1 << 13, off)
-                cut = line.find(b"\n")
-                while cut < 0:
-                    more = os.pread(fd, max(len(line), 1 << 16), off + len(line))
-                    if not more:
-                        cut = len(line)
-                        break
-                    cut = more.find(b"\n")
-                    cut = cut + len(line) if cut >= 0 else -1
-                    line += more
-                a = decode_article_text(line[:cut])
+                fd = self.line_handles[fno] = os.open(self.ctx.files[fno], os.O_RDONLY)
+            # most articles fit in the first read; reading more costs a copy per claim file
+            line = os.pread(fd, 1 << 13, off)
+            cut = line.find(b"\n")
+            while cut < 0:
+                more = os.pread(fd, max(len(line), 1 << 16), off + len(line))
+                if not more:
+                    cut = len(line)
+                    break
+                cut = more.find(b"\n")
+                cut = cut + len(line) if cut >= 0 else -1
+                line += more
+            raw = line[:cut]
+            if clean:
+                a = decode_article_text(raw)
                 return a.article_id, ArticleInfo(a.text, [(b.start, b.end) for b in a.boilerplate], a.published)
-            head = os.pread(fd, _HDR.size + 4096, off)
-            nt, nm = _HDR.unpack_from(head)
-            body = head[_HDR.size :] if len(head) >= _HDR.size + nt + nm else os.pread(fd, nt + nm, off + _HDR.size)
-            text = str(body[:nt], "utf-8", "surrogatepass")
-            rid, bp, pub, no_text = pickle.loads(body[nt : nt + nm])
-            return rid, ArticleInfo(None if no_text else text, list(bp), pub)
+            # an article with a problem: what check_article keeps of it (its failing spans dropped)
+            text = raw.decode("utf-8")
+            obj = parse_record(text)[0]
+            return obj["article_id"], _article_info(obj, Origin(self.ctx.files[fno], text), Sink(self.ctx.root))
         got = fetch_records(self.ctx, [loc]).get(loc)
         if got is None:
             return None
@@ -238,8 +211,6 @@ class Engine(FolderReader, Validator):
         obj, fail = parse_record(raw, line0)
         if fail or not isinstance(obj, dict) or not isinstance(obj.get("article_id"), str):
             return None
-        if not need_info:
-            return obj["article_id"], None
         if text is not None and "text" not in obj:
             obj = {**obj, "text": text}
         quiet = Sink(self.ctx.root)
@@ -274,7 +245,8 @@ class Engine(FolderReader, Validator):
             log.truncate(ids[t])
         self.content.truncate(nc)
         del self.art_units[na:]
-        del self.art_spills[na:]
+        del self.art_lines[na:]
+        del self.art_clean[na:]
         del self.deferred_refs[nr:]
         del self.deferred_claims[nd:]
         self.report.records = recs
@@ -290,6 +262,7 @@ class Engine(FolderReader, Validator):
         """A record the reference parser read (JSON files, odd lines): typed without jsonschema when
         the generated types accept it, else through Validator._record (jsonschema words the problems)."""
         self._cur = (self._rel_ids.get(origin.file, 0), origin.line0)
+        self._line_at = -1  # found again by its location: the reference parser's record may not be one line of bytes
         self._before = len(self.sink.problems)
         tc = self.checks[table]
         rec = None
@@ -481,7 +454,6 @@ class Engine(FolderReader, Validator):
         if fail:
             self.sink.failure(rel, fail)
             return None
-        self._line_at = -1
         self._record(table, obj, Origin(rel, s, n), ("article_id", expect) if expect is not None else None)
         return None
 
