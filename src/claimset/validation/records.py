@@ -306,9 +306,15 @@ def entity_refs(c) -> Iterator[tuple[tuple, str]]:
             yield ("event", "location", "entity_id"), ev.location.entity_id
 
 
-def content_key(c) -> tuple:
-    """What two claims of one article may not share (C505): the article and the content offsets."""
-    return (c.article_id, tuple([(s.start, s.end) for s in c.content]))
+def content_key(c) -> str:
+    """What two claims of one article may not share (C505): the article and the content offsets,
+    as one string (an ID has no space, so the key is one-to-one; a string is what the streaming
+    reader's Arrow columns hold)."""
+    content = c.content
+    if len(content) == 1:
+        s = content[0]
+        return f"{c.article_id} {s.start}-{s.end}"
+    return c.article_id + "".join([f" {s.start}-{s.end}" for s in content])
 
 
 # --- entities, clusters, placement -------------------------------------------------------------------

@@ -139,10 +139,8 @@ class Engine(FolderReader, Validator):
     # --- dataset facts, compactly (the hooks of Validator.accept) -----------------------------------
 
     def add_id(self, table: str, rid: str, origin: Origin, id_field: str) -> None:
-        self.log_id(table, rid)
-
-    def log_id(self, table: str, rid: str) -> None:
-        self.logs[table].append(rid, (self._cur[0] << LINE_BITS) | self._cur[1])
+        fidx, line0 = self._cur
+        self.logs[table].append(rid, (fidx << LINE_BITS) | line0)
         if table == "entities":
             self.entity_counts[rid] = self.entity_counts.get(rid, 0) + 1
             self.entity_added.append(rid)
@@ -166,8 +164,8 @@ class Engine(FolderReader, Validator):
         if eid not in self.ctx.entities:
             self.deferred_entity_refs.append((eid, origin.where(path), field_path(path)))
 
-    def add_content(self, key: tuple, rid: str, origin: Origin) -> None:
-        self.content.append(repr(key))  # the repr of a tuple of strings and integers is one-to-one
+    def add_content(self, key: str, rid: str, origin: Origin) -> None:
+        self.content.append(key)
 
     def register_article(self, rid: str, info: ArticleInfo) -> None:
         """Where claims in JSONL files will find the article again: the byte position of its own

@@ -45,21 +45,23 @@ def id_ok(v: str) -> bool:
 
 
 class _Cached:
-    """re.search(pattern, v) (what jsonschema runs) behind a small bounded cache."""
+    """re.search(pattern, v) (what jsonschema runs), remembering values that match in a bounded set;
+    the walkers test that set inline (`v in ok`), so a repeated value costs no call."""
 
     def __init__(self, pattern: str, size: int = 8192):
         self.rx = re.compile(pattern)
-        self.cache: dict[str, bool] = {}
+        self.ok: set[str] = set()
         self.size = size
 
     def __call__(self, v: str) -> bool:
-        r = self.cache.get(v)
-        if r is None:
-            r = self.rx.search(v) is not None
-            if len(self.cache) >= self.size:
-                self.cache.clear()
-            self.cache[v] = r
-        return r
+        if v in self.ok:
+            return True
+        if self.rx.search(v) is None:
+            return False
+        if len(self.ok) >= self.size:
+            self.ok.clear()  # in place: the walkers hold this set
+        self.ok.add(v)
+        return True
 
 
 def float_plain(v: float) -> bool:
@@ -188,9 +190,10 @@ class _Compiler:
     def pred(self, pattern: str) -> str:
         if pattern not in self.preds:
             fname = f"_p{len(self.preds)}"
-            fn = id_ok if pattern == ID_PATTERN else _Cached(python_regex(pattern))
+            fn = _Cached(python_regex(pattern))
             self.preds[pattern] = (fname, fn)
             self.ns[fname] = fn
+            self.ns[fname + "ok"] = fn.ok
         return self.preds[pattern][0]
 
     def walk_value(self, expr: str, node: dict, body: list, ind: str, depth: int, own_id: bool = False, path: str = "") -> int:
@@ -226,7 +229,11 @@ class _Compiler:
                         expr = v
                     body.append(f"{ind}if {expr} not in _ids and not _id_seen({expr}):\n{ind}    return -1\n")
                 else:
-                    body.append(f"{ind}if not {self.pred(node['pattern'])}({expr}):\n{ind}    return -1\n")
+                    if not expr.isidentifier():
+                        body.append(f"{ind}{v} = {expr}\n")
+                        expr = v
+                    p = self.pred(node["pattern"])
+                    body.append(f"{ind}if {expr} not in {p}ok and not {p}({expr}):\n{ind}    return -1\n")
             return 0
         if t == "number":
             body.append(f"{ind}if not float_plain({expr}):\n{ind}    return -1\n")
