@@ -3,28 +3,37 @@
 Every question the dataset layer asks of them (which IDs repeat, which named IDs exist) is answered
 by Arrow compute over the actual strings, so an answer is exact by construction: no hash stands in
 for an ID and nothing needs to be read again to confirm a match.
+
+Keys are IDs or claims' content keys, which never hold a newline (IDs are [a-z0-9-], content keys
+an ID and numbers), so they are packed into one UTF-8 buffer, each key followed by "\\n": about
+the size of the text, where a Python string costs 60 bytes more. Arrow views the buffer in place
+(the offsets come from numpy), each string keeping its "\\n", which changes no comparison. Nothing here
+builds an Arrow array from Python objects or converts one to numpy with a copy: pyarrow would
+import pandas for that (40 MB).
 """
 
 from __future__ import annotations
 
 import array
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# Python strings cost about 60 bytes each beyond their text; a run of this many is moved into an
-# Arrow chunk, which keeps only the text and an offset, so a whole corpus's IDs stay small.
-FLUSH = 1 << 16
+FLUSH = 1 << 13  # keys held as Python strings before they are packed
+
+# The system allocator gives the sort's temporary columns back; Arrow's default pool keeps them.
+_POOL = pa.system_memory_pool()
 
 
 class Log:
-    """Keys (IDs, or claims' content keys) in reading order, optionally with their locations."""
+    """Keys in reading order, optionally with their locations."""
 
-    __slots__ = ("pending", "chunks", "flushed", "locs")
+    __slots__ = ("pending", "packed", "flushed", "locs")
 
     def __init__(self, with_locs: bool = True):
         self.pending: list[str] = []
-        self.chunks: list[pa.Array] = []
+        self.packed = bytearray()  # one buffer: Arrow views it without a copy
         self.flushed = 0
         self.locs = array.array("q") if with_locs else None
 
@@ -38,7 +47,7 @@ class Log:
 
     def _flush(self) -> None:
         if self.pending:
-            self.chunks.append(pa.array(self.pending, pa.string()))
+            self.packed += _pack(self.pending)
             self.flushed += len(self.pending)
             self.pending = []
 
@@ -53,41 +62,58 @@ class Log:
             del self.pending[n - self.flushed :]
             return
         self.pending = []
-        kept, total = [], 0
-        for c in self.chunks:
-            if total + len(c) >= n:
-                if n > total:
-                    kept.append(c.slice(0, n - total))
-                break
-            kept.append(c)
-            total += len(c)
-        self.chunks = kept
+        ends = np.flatnonzero(np.frombuffer(self.packed, np.uint8) == 10)
+        del self.packed[(int(ends[n - 1]) + 1 if n else 0) :]
         self.flushed = n
 
-    def arrays(self) -> list[pa.Array]:
-        """The keys as Arrow chunks (what a worker sends to the parent)."""
+    def arrays(self) -> bytearray:
+        """The keys, packed (what a worker sends to the parent)."""
         self._flush()
-        return self.chunks
+        return self.packed
 
 
-def strings(chunks: list) -> pa.ChunkedArray:
-    return pa.chunked_array(chunks, pa.string())
+def _pack(keys) -> bytes:
+    return ("\n".join(keys) + "\n").encode("utf-8")
 
 
-def repeated(keys: pa.ChunkedArray) -> list[int]:
-    """Positions, in reading order, of the keys that occur more than once."""
-    if len(keys) < 2:
+def strings(packed) -> pa.LargeStringArray:
+    """Every key of a packed buffer, as an Arrow column viewing it (each string ends with its "\n")."""
+    ends = np.flatnonzero(np.frombuffer(packed, np.uint8) == 10) + 1
+    offsets = np.concatenate((np.zeros(1, np.int64), ends.astype(np.int64)))
+    return pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(packed))
+
+
+def names(packed) -> list[str]:
+    """Every key of a packed buffer, as Python strings."""
+    return bytes(packed).decode("utf-8").split("\n")[:-1]
+
+
+def repeated(keys: pa.LargeStringArray) -> list[int]:
+    """Positions, in reading order, of the keys that occur more than once: a sort, then equal
+    neighbours, compared a slice of ranks at a time (a hash table, or the whole sorted column,
+    would hold several copies of the keys)."""
+    n = len(keys)
+    if n < 2:
         return []
-    counts = pc.value_counts(keys)
-    again = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-    if not len(again):
-        return []
-    return pc.indices_nonzero(pc.is_in(keys, value_set=again).combine_chunks()).to_pylist()
+    order = pc.array_sort_indices(keys, memory_pool=_POOL)
+    dup = np.zeros(n, dtype=bool)
+    for a in range(0, n - 1, FLUSH):
+        ranked = pc.take(keys, order.slice(a, FLUSH + 1), memory_pool=_POOL)
+        same = pc.equal(ranked.slice(1), ranked.slice(0, len(ranked) - 1), memory_pool=_POOL)
+        same = _numbers(pc.indices_nonzero(same, memory_pool=_POOL)) + a
+        dup[same] = True
+        dup[same + 1] = True
+    return np.sort(_numbers(order)[dup]).tolist()
 
 
-def present(keys: pa.ChunkedArray, wanted: set) -> set:
+def _numbers(indices: pa.Array) -> np.ndarray:
+    """A fresh UInt64 array of indices as numpy, in place (Array.to_numpy imports pandas)."""
+    return np.frombuffer(indices.buffers()[1], dtype=np.uint64, count=len(indices)).astype(np.int64)
+
+
+def present(keys: pa.LargeStringArray, wanted: set) -> set:
     """The strings of `wanted` that occur in `keys`."""
     if not wanted or not len(keys):
         return set()
-    hit = pc.is_in(keys, value_set=pa.array(sorted(wanted), pa.string()))
-    return set(pc.unique(keys.filter(hit)).to_pylist())
+    hit = pc.is_in(keys, value_set=strings(_pack(sorted(wanted))), memory_pool=_POOL)
+    return {k[:-1] for k in pc.unique(pc.filter(keys, hit, memory_pool=_POOL), memory_pool=_POOL).to_pylist()}

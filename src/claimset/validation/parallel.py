@@ -19,7 +19,7 @@ from .files import discover
 from .problems import Origin, Problem, Report, Sink, Where
 from .reader import Validator
 from .records import ArticleInfo, check_claim
-from .ids import present, repeated, strings
+from .ids import names, present, repeated, strings
 from .locations import LINE_BITS, fetch_records
 from .progress import Progress, can_fork
 from .stream import Context, Engine, failure_of
@@ -39,13 +39,14 @@ def default_jobs() -> int:
 class ArticleIndex:
     """Every registered article by its ID: location, unit, and its JSONL line if it has one."""
 
-    def __init__(self, ids, locs, units, lines, clean, engine: "Engine"):
-        names = ids.to_pylist()
-        self.latest = {aid: pos for pos, aid in enumerate(names)}  # a later registration wins
+    def __init__(self, packed, locs, units, lines, clean, engine: "Engine"):
+        ids = names(packed)
+        self.latest = {aid: pos for pos, aid in enumerate(ids)}  # a later registration wins
         # an ID registered more than once (C501 anyway): every position, for lookups bounded by unit
         self.every: dict[str, list[int]] = {}
-        for pos in repeated(ids):
-            self.every.setdefault(names[pos], []).append(pos)
+        if len(self.latest) < len(ids):
+            for pos in repeated(strings(packed)):
+                self.every.setdefault(ids[pos], []).append(pos)
         self.locs = array.array("q", locs.astype("int64").tobytes())
         self.units = array.array("q", units.astype("int64").tobytes())
         self.lines = array.array("q", lines.astype("int64").tobytes())
@@ -89,8 +90,8 @@ class Merged:
         self.problems: list[Problem] = []
         self.records = {t: 0 for t in TABLES}
         self.files = 0
-        self.logs = {t: ([], []) for t in TABLES}  # Arrow chunks of IDs, numpy chunks of locations
-        self.content: list = []
+        self.logs = {t: (bytearray(), []) for t in TABLES}  # packed IDs (ids.Log), numpy chunks of locations
+        self.content = bytearray()
         self.art_units: list = []
         self.art_lines: list = []
         self.art_clean: list = []
@@ -110,9 +111,9 @@ class Merged:
         for t in TABLES:
             keys, loc = part["logs"][t]
             if len(loc):
-                self.logs[t][0].extend(keys)
+                self.logs[t] = (_joined(self.logs[t][0], keys), self.logs[t][1])
                 self.logs[t][1].append(np.frombuffer(loc, dtype=np.int64) + add)
-        self.content.extend(part["content"])
+        self.content = _joined(self.content, part["content"])
         if len(part["art_units"]):
             self.art_units.append(np.frombuffer(part["art_units"], dtype=np.int64))
             at = np.frombuffer(part["art_lines"], dtype=np.int64)
@@ -138,6 +139,15 @@ class Merged:
         import numpy as np
 
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
+
+
+def _joined(packed: bytearray, more: bytearray) -> bytearray:
+    """Packed keys followed by more; the first part's buffer is taken over, not copied (with one
+    job it is all of them)."""
+    if not packed:
+        return more
+    packed += more
+    return packed
 
 
 def _shift_where(items: list, shift: int, at: int) -> list:
@@ -429,7 +439,7 @@ def run(paths: Sequence[Path], root: Path, jobs: int = 1, progress: bool = False
         execute(ctx, plan(ctx, ents, jobs, parent), jobs, merged, parent)
         # phase 2: article folders (with their claims) and articles JSONL
         execute(ctx, plan(ctx, arts, jobs, parent), jobs, merged, parent)
-        art_ids = strings(merged.logs["articles"][0])
+        art_ids = merged.logs["articles"][0]
         art_loc = merged.array(merged.logs["articles"][1])
         art_units = merged.array(merged.art_units)
         art_lines = merged.array(merged.art_lines)
