@@ -72,7 +72,7 @@ class Where:
     column: int
 
 
-@dataclass
+@dataclass(slots=True)  # one per record read: slots make it cheaper to build
 class Origin:
     """Maps a JSON path inside one record to a file position. `raw` may be the record's UTF-8
     bytes (the streaming reader): it is decoded only when a problem needs a position."""

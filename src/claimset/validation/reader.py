@@ -98,8 +98,7 @@ class Validator:
             aid = rec.article_id
             check_claim(rec, origin, self.article_of(aid, origin), self.sink)
             self.ref_article(aid, origin)
-            for path, ref in entity_refs(rec):
-                self.ref_entity(ref, origin, path)
+            self.ref_entities(rec, origin)
             self.add_content(content_key(rec), rid, origin)
         elif table == "articles":
             self.register_article(rid, check_article(rec, rec.text if text is None else text, origin, self.sink))
@@ -125,8 +124,9 @@ class Validator:
     def ref_article(self, aid: str, origin: Origin) -> None:
         self.data.article_refs.append((aid, origin.where(["article_id"])))
 
-    def ref_entity(self, eid: str, origin: Origin, path: tuple) -> None:
-        self.data.entity_refs.append((eid, origin.where(path), field_path(path)))
+    def ref_entities(self, rec, origin: Origin) -> None:
+        for path, eid in entity_refs(rec):
+            self.data.entity_refs.append((eid, origin.where(path), field_path(path)))
 
     def add_content(self, key: tuple, rid: str, origin: Origin) -> None:
         if key in self.data.contents:

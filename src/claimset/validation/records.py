@@ -118,6 +118,8 @@ def date_after(a: str, b: str) -> bool:
 def check_statement_date(c, art: Optional[ArticleInfo], origin: Origin, sink: Sink) -> None:
     """C403, C404: the statement date is on the calendar and not after the article's publication."""
     sdate = c.statement_date
+    if sdate is None:
+        return
     if check_date(sdate, origin, ("statement_date",), sink) and sdate and art and art.published and date_after(sdate, art.published):
         sink.rec(origin, ["statement_date"], "C404", f"statement date {sdate} is after the article's publication ({art.published})")
 

@@ -34,7 +34,7 @@ from ..utils import open_regular
 from .folders import CHUNK, FolderReader, _Sink
 from .problems import Origin, Sink, field_path
 from .reader import Validator
-from .records import ArticleInfo, check_article
+from .records import ArticleInfo, check_article, entity_refs
 from .ids import Log
 from .locations import LINE_BITS, fetch_records
 from .typed import _ENCODE, decode_article_text, no_duplicate_keys, table_check, to_struct
@@ -159,10 +159,12 @@ class Engine(FolderReader, Validator):
             return
         self.deferred_refs.append((aid, origin.where(["article_id"])))
 
-    def ref_entity(self, eid: str, origin: Origin, path: tuple) -> None:
+    def ref_entities(self, rec, origin: Origin) -> None:
         """Kept only when no entity has the ID (all are read first)."""
-        if eid not in self.ctx.entities:
-            self.deferred_entity_refs.append((eid, origin.where(path), field_path(path)))
+        known = self.ctx.entities
+        for path, eid in entity_refs(rec):
+            if eid not in known:
+                self.deferred_entity_refs.append((eid, origin.where(path), field_path(path)))
 
     def add_content(self, key: str, rid: str, origin: Origin) -> None:
         self.content.append(key)
