@@ -18,17 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench_report import LOAD_REPEAT, SAMPLE, plot, render
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("entities", "articles", "claims", "clusters")
-SAMPLE = {"jsonschema": 3000, "pydantic": 20000}
-LOAD_REPEAT = 5
 
 
 # --- children: one measurement each --------------------------------------------------------------------
@@ -304,19 +303,12 @@ def size_of(paths: list[Path]) -> int:
     return sum(p.stat().st_size for p in paths)
 
 
-def fmt_rate(x: float) -> str:
-    return f"{x:,.0f}"
-
-
-def mb(x: float) -> str:
-    return f"{x / 1e6:,.0f}"
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", nargs=5, metavar=("KIND", "CORPUS", "SHAPE", "JOBS", "EXTRA"), help=argparse.SUPPRESS)
-    ap.add_argument("--sizes", default="10000,100000,1000000", help="claims per corpus, comma-separated")
-    ap.add_argument("--shapes", default="jsonl,dirs")
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="claims per synthetic corpus, comma-separated")
+    ap.add_argument("--shapes", default="jsonl,dirs", help="synthetic shapes measured at --sizes")
+    ap.add_argument("--real", default="300000,800000", help="claims of the real-shaped corpus, comma-separated ('' to skip; 800k is about 1 GB)")
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "claimset-bench")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--plot", default=str(ROOT / "docs" / "benchmarks.png"), help="PNG path, or '' for none")
@@ -340,37 +332,37 @@ def main(argv=None) -> None:
         return
     sizes = [int(float(s)) for s in args.sizes.split(",") if s]
     shapes = [s for s in args.shapes.split(",") if s]
+    runs = [(n, shape) for n in sizes for shape in shapes] + [(int(float(n)), "real") for n in args.real.split(",") if n]
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
-    for n in sizes:
+    for n, shape in runs:
         rep = args.repeat if n < 1_000_000 else min(args.repeat, 2)
-        for shape in shapes:
-            print(f"{shape} {n:,} claims", flush=True)
-            corpus = corpus_for(args.work, shape, n)
-            nbytes = size_of(_source_files(corpus, shape))
-            r = {"shape": shape, "claims": n, "bytes": nbytes}
-            r["floor"] = run_child("floor", corpus, shape, repeat=rep)
-            r["v1"] = run_child("validate", corpus, shape, 1, repeat=rep)
-            r["v2"] = run_child("validate", corpus, shape, args.jobs, repeat=rep)
-            r["records"] = r["v1"]["records"]
-            if shape == "jsonl":
-                sample = str(min(n, 100_000))
-                r["c_orjson"] = run_child("claims-orjson", corpus, shape, extra=sample, repeat=rep)
-                r["c_readjson"] = run_child("claims-readjson", corpus, shape, extra=sample, repeat=rep)
-                r["c_pydantic"] = run_child("claims-pydantic", corpus, shape, extra=str(min(n, SAMPLE["pydantic"])), repeat=rep)
-                r["c_jsonschema"] = run_child("claims-jsonschema", corpus, shape, extra=str(min(n, SAMPLE["jsonschema"])), repeat=rep)
-                out = args.work / f"arrow-{n}"
-                r["arrow"] = run_child("arrow-convert", corpus, shape, extra=str(out), repeat=rep)
-                rel = args.work / f"release-{n}"
-                r["build"] = run_child("build", corpus, shape, 1, extra=str(rel), repeat=rep)
-                # about a second each and noisy (page faults of a fresh 1 GB table): interleaved, more repeats
-                r["load_arrow"], r["load_claimset"] = run_interleaved(
-                    ["load-arrow", "load-claimset"], corpus, shape, extra=str(rel), repeat=max(rep, LOAD_REPEAT)
-                )
-                man = json.loads((rel / "manifest.json").read_text())
-                r["shards"] = {t: len([f for f in m["files"] if f.endswith(".parquet")]) for t, m in man["tables"].items()}
-            rows.append(r)
-            print("  " + ", ".join(f"{k} {v['wall']:.2f}s" for k, v in r.items() if isinstance(v, dict) and "wall" in v), flush=True)
+        print(f"{shape} {n:,} claims", flush=True)
+        corpus = corpus_for(args.work, shape, n)
+        nbytes = size_of(_source_files(corpus, shape))
+        r = {"shape": shape, "claims": n, "bytes": nbytes}
+        r["floor"] = run_child("floor", corpus, shape, repeat=rep)
+        r["v1"] = run_child("validate", corpus, shape, 1, repeat=rep)
+        r["v2"] = run_child("validate", corpus, shape, args.jobs, repeat=rep)
+        r["records"] = r["v1"]["records"]
+        if shape == "jsonl":
+            sample = str(min(n, 100_000))
+            r["c_orjson"] = run_child("claims-orjson", corpus, shape, extra=sample, repeat=rep)
+            r["c_readjson"] = run_child("claims-readjson", corpus, shape, extra=sample, repeat=rep)
+            r["c_pydantic"] = run_child("claims-pydantic", corpus, shape, extra=str(min(n, SAMPLE["pydantic"])), repeat=rep)
+            r["c_jsonschema"] = run_child("claims-jsonschema", corpus, shape, extra=str(min(n, SAMPLE["jsonschema"])), repeat=rep)
+            out = args.work / f"arrow-{n}"
+            r["arrow"] = run_child("arrow-convert", corpus, shape, extra=str(out), repeat=rep)
+            rel = args.work / f"release-{n}"
+            r["build"] = run_child("build", corpus, shape, 1, extra=str(rel), repeat=rep)
+            # about a second each and noisy (page faults of a fresh 1 GB table): interleaved, more repeats
+            r["load_arrow"], r["load_claimset"] = run_interleaved(
+                ["load-arrow", "load-claimset"], corpus, shape, extra=str(rel), repeat=max(rep, LOAD_REPEAT)
+            )
+            man = json.loads((rel / "manifest.json").read_text())
+            r["shards"] = {t: len([f for f in m["files"] if f.endswith(".parquet")]) for t, m in man["tables"].items()}
+        rows.append(r)
+        print("  " + ", ".join(f"{k} {v['wall']:.2f}s" for k, v in r.items() if isinstance(v, dict) and "wall" in v), flush=True)
     memory = []
     if not args.no_memory and args.memory:
         for target in [float(x) for x in args.memory.split(",") if x]:
@@ -391,234 +383,6 @@ def main(argv=None) -> None:
     if args.plot:
         plot(rows, memory, Path(args.plot))
         print(f"wrote {args.plot}")
-
-
-# --- the report ------------------------------------------------------------------------------------------
-
-
-def _conversion(r: dict) -> float:
-    """What the build adds to validation: extra work while reading, then writing the tables."""
-    return max(0.0, r["build"]["read"] - r["v1"]["wall"]) + r["build"]["convert"]
-
-
-def _rate(m: dict) -> float:
-    return m["records"] / m["wall"] if m["wall"] else float("inf")
-
-
-def _peak(m: dict) -> str:
-    return mb(max(m["rss_self"], m["rss_children"]))
-
-
-def render(rows: list[dict], memory: list[dict], args) -> str:
-    import claimset
-
-    cpu = platform.processor() or platform.machine()
-    out = [
-        "# Benchmarks",
-        "",
-        f"Generated by `python scripts/bench.py` (claimset {claimset.__version__}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores, {cpu}). Every figure comes from this one run: each measurement in a fresh process, timed after "
-        "its imports, the fastest of the repeats kept. Corpora: `claimset.sources.synth` (seeded, generated from the models), "
-        "about 10 claims per article, 2,000-character texts.",
-        "",
-        "## Validation: all checks, against the parse floor",
-        "",
-        "Floor: orjson parses every record of the same sources (and reads every text), nothing else: what no per-record "
-        "validator can beat. claimset: `engine.run`, what `claimset validate` runs: structure, record semantics, dataset "
-        "checks, every problem with file, line and column. Ratio = claimset records/s / floor records/s, on one core. "
-        "",
-        f"| shape | claims | records | MB | floor rec/s | claimset -j1 rec/s | ratio to floor | -j{args.jobs} rec/s | speed-up | MB/s -j1 | peak RSS -j1 (MB) | peak RSS -j{args.jobs} (MB, largest process) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        f, v1, v2 = r["floor"], r["v1"], r["v2"]
-        out.append(
-            f"| {r['shape']} | {r['claims']:,} | {r['records']:,} | {mb(r['bytes'])} | {fmt_rate(_rate(f))} | {fmt_rate(_rate(v1))} | "
-            f"{_rate(v1) / _rate(f):.2f} | {fmt_rate(_rate(v2))} | {v1['wall'] / v2['wall']:.2f}x | {r['bytes'] / v1['wall'] / 1e6:,.1f} | "
-            f"{_peak(v1)} | {_peak(v2)} |"
-        )
-    jl = [r for r in rows if r["shape"] == "jsonl"]
-    if jl:
-        out += [
-            "",
-            "## Per-record baselines (claims only, one core)",
-            "",
-            f"On the first claims of each JSONL corpus (jsonschema on {SAMPLE['jsonschema']:,}, pydantic on {SAMPLE['pydantic']:,}, the others on up to 100,000). "
-            "claimset's rate is the whole validation above (-j1), every record and every check.",
-            "",
-            "| claims | orjson parse | pyarrow read_json | pydantic model_validate_json | jsonschema Draft 2020-12 | claimset (all checks) | claimset / jsonschema | claimset / orjson |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for r in jl:
-            cs = _rate(r["v1"])
-            out.append(
-                f"| {r['claims']:,} | {fmt_rate(_rate(r['c_orjson']))} | {fmt_rate(_rate(r['c_readjson']))} | {fmt_rate(_rate(r['c_pydantic']))} | "
-                f"{fmt_rate(_rate(r['c_jsonschema']))} | {fmt_rate(cs)} | {cs / _rate(r['c_jsonschema']):.0f}x | {cs / _rate(r['c_orjson']):.2f} |"
-            )
-        out += [
-            "",
-            "## Build: conversion stage and load",
-            "",
-            "Conversion: `claimset build`'s writing of the validated records (merge of the sorted runs, JSONL, Parquet through "
-            "pyarrow's JSON reader, zstd), plus what the build adds to validation while reading (canonical bytes, run files): "
-            "build time - validation time. Baseline: pyarrow `read_json` + `write_table` (zstd) of the same JSONL files, one thread. "
-            "Load: `claimset.load('claims')` against `pyarrow.parquet.read_table` on the same files, "
-            f"at least {LOAD_REPEAT} runs of each, alternating, the fastest kept.",
-            "",
-            "| claims | pyarrow JSONL->Parquet (s) | claimset conversion (s) | ratio | build peak RSS (MB) | Parquet shards (claims) | pq.read_table (s) | claimset.load (s) | ratio |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
-        for r in jl:
-            conv = _conversion(r)
-            out.append(
-                f"| {r['claims']:,} | {r['arrow']['wall']:.2f} | {conv:.2f} | {conv / r['arrow']['wall']:.2f} | {_peak(r['build'])} | "
-                f"{r['shards']['claims']} | {r['load_arrow']['wall']:.3f} | {r['load_claimset']['wall']:.3f} | {r['load_claimset']['wall'] / r['load_arrow']['wall']:.2f} |"
-            )
-    if memory:
-        out += [
-            "",
-            "## Memory: peak RSS against input size (one JSONL corpus, `claimset validate -j1`)",
-            "",
-            "| claims | claims JSONL (MB) | all sources (MB) | time (s) | peak RSS (MB) |",
-            "|---|---|---|---|---|",
-        ]
-        for m in memory:
-            out.append(f"| {m['claims']:,} | {mb(m['claims_bytes'])} | {mb(m['bytes'])} | {m['wall']:.1f} | {_peak(m)} |")
-        if len(memory) >= 2:
-            d = (max(memory[-1]["rss_self"], memory[-1]["rss_children"]) - max(memory[0]["rss_self"], memory[0]["rss_children"])) / 1e6
-            out += ["", f"Difference between the largest and the smallest input: {d:,.0f} MB."]
-    out += ["", "## Targets", "", *targets(rows, memory, args), "", NOTES]
-    return "\n".join(out) + "\n"
-
-
-NOTES = """## What the figures mean
-
-**Single core.** All checks run at about half of the orjson parse floor on one JSONL file and at
-three quarters of it on per-article folders (whose floor also pays for opening three files per
-article). Two parts of the design make that possible.
-
-- *Typed records, each rule once* (`src/claimset/validation/`, pure Python). Per claim on this
-  machine (microseconds, measured separately with each part alone, released claims of about
-  1.2 kB): msgspec parses and type-checks a line (types, enums, required and unknown fields,
-  lengths, minimums) in about 7; the walker generated from the JSON Schema (patterns, the key count
-  that proves there is no repeated key, float spelling) about 6 to 8; the record rules
-  (`validation/records.py`: every span against the article text, the source chain, evidence,
-  quantities, dates) about 13, and the entity references and content key about 3. The rules are
-  the only implementation: a valid record and an invalid one go through the same functions; only a
-  record whose structure the generated types refuse pays for jsonschema.
-- *A folder reader* that lists each article folder once (`os.scandir`), reads each file with one
-  `os.read`, builds relative paths by joining strings, resolves nothing unless an entry is a
-  symbolic link (links, loops and anything unusual go to the reference reader, so reports are
-  unchanged: tests/test_folders.py), and decodes `article.json` on the fast path. Measured on
-  10,000 folders of ten claims, the reader alone took a folder from about 750 to 440
-  microseconds.
-
-What remains on one core is the parse itself (msgspec, about the floor) plus about 4
-microseconds of Python per claim: the loop, the dataset arrays (hashes and locations), and the
-article lookups (claims in a separate JSONL file read their article's line again: 8 KiB and a
-decode per article). Articles cost about three times their parse: the NFC check and the SHA-256
-of the text, which the floor does not do. Vectorising the span and reference checks over whole
-tables (pyarrow compute) is the next step (issue: one rule, one place).
-
-**Parallel.** Files, and byte ranges of large JSONL files, are validated in worker processes; the
-parent merges the parts in source order, so reports and release bytes are the same for any
-`--jobs`. The serial parts are discovery, the article index between phases, the merge and the
-final sort of the hashes. At 10k claims they dominate (and starting the workers costs more than it
-saves); from 100k on, 2 jobs give 1.7 to 2.0 times one job. The machine is shared with other work:
-the speed-ups move with its load from run to run.
-
-**Memory model.** JSONL is read in 1 MiB chunks; nothing keeps records. Per record the engine keeps
-a 64-bit hash of its ID and its location, and for claims the hash of the content key: 24 bytes a
-claim, 16-20 for others, in arrays. Duplicates are found at the end by sorting the hashes; only the
-colliding records are read again, so C501 and C505 are exact; likewise a claim ID named by a
-cluster is confirmed by reading the claim whose hash it matches, so C504 is exact. Entity IDs are kept as strings (few).
-Claims in separate JSONL files are checked against their article found by hash: the article's own
-JSONL line is read again (or, for articles that went through the reference path, a copy spilled to
-a temporary file); claims in article folders use their folder's text. A JSONL run therefore holds
-24 bytes per claim beyond a fixed ~130 MB (interpreter, msgspec, numpy, one chunk). The folder
-layout also grows with the number of folders: discovery keeps each folder's path as a string
-(about 170 bytes a folder) and the parts keep a table of the files holding records: about 400
-bytes a folder in all beyond the fixed part and the per-claim arrays (195 MB for 100,000 folders).
-
-**Build.** While validating, each record's canonical line (one msgspec encode; identical to the
-reference `json_line(canonical(...))`, checked by tests/test_differential.py) goes to run files of
-32 MB, sorted by ID. After a valid run the runs are merged by ID (concatenated when already in
-order) into JSONL, and the same bytes, 32 MB at a time, go through pyarrow's own JSON reader with
-the Arrow schema derived from the models into one Parquet row group each. Tables above 256 MB of
-JSONL are split into equal-row shards (3 for the claims at 1M). The conversion costs pyarrow's own
-read_json + write_table, plus one encode per record, the run files, and writing the JSONL files,
-which the pyarrow baseline does not write at all. Peak memory of the build: ~330 MB, mostly
-pyarrow's row-group buffers; smaller row groups (CLAIMSET_ROW_GROUP_BYTES) lower it.
-
-**Load.** `claimset.load` reads the manifest's Parquet files as one dataset with the schema derived
-from the models: pyarrow's own multi-file reader, so the ratio is 1 up to noise. A 1M-claim load
-takes about a second and varies by a third from run to run on this shared machine (page faults of
-a fresh 1 GB table), hence the alternating repeats.
-
-**Not done.** The annotations-only edition (`--edition annotations-only`) is still built in memory
-(the full release is streamed).
-"""
-
-
-def targets(rows: list[dict], memory: list[dict], args) -> list[str]:
-    if not rows:
-        return []
-    big = max(r["claims"] for r in rows)
-    lines = ["| target | measured (largest size) | met |", "|---|---|---|"]
-
-    def row(name, value, ok):
-        lines.append(f"| {name} | {value} | {'yes' if ok else '**no**'} |")
-
-    for r in [r for r in rows if r["claims"] == big]:
-        ratio = _rate(r["v1"]) / _rate(r["floor"])
-        row(f"all checks >= 0.40 of the orjson floor, one core ({r['shape']})", f"{ratio:.2f}", ratio >= 0.4)
-        sp = r["v1"]["wall"] / r["v2"]["wall"]
-        row(f"-j{args.jobs} >= 1.7x -j1 ({r['shape']})", f"{sp:.2f}x", sp >= 1.7)
-        if r["shape"] == "jsonl":
-            js = _rate(r["v1"]) / _rate(r["c_jsonschema"])
-            row(">= 30x jsonschema per record", f"{js:.0f}x", js >= 30)
-            conv = _conversion(r) / r["arrow"]["wall"]
-            row("conversion within 1.5x of pyarrow read_json + write_table", f"{conv:.2f}", conv <= 1.5)
-            ld = r["load_claimset"]["wall"] / r["load_arrow"]["wall"]
-            row("load within 1.2x of pq.read_table", f"{ld:.2f}", ld <= 1.2)
-    if len(memory) >= 2:
-        a, b = (max(m["rss_self"], m["rss_children"]) / 1e6 for m in (memory[0], memory[-1]))
-        row("peak RSS: largest input - smallest < 50 MB", f"{b - a:,.0f} MB", b - a < 50)
-        row("peak RSS of the largest input < 300 MB", f"{b:,.0f} MB", b < 300)
-    return lines
-
-
-def plot(rows: list[dict], memory: list[dict], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for shape, style in (("jsonl", "-"), ("dirs", "--")):
-        rs = sorted((r for r in rows if r["shape"] == shape), key=lambda r: r["bytes"])
-        if not rs:
-            continue
-        x = [r["bytes"] / 1e6 for r in rs]
-        for key, label in (("floor", "orjson floor"), ("v1", "claimset -j1"), ("v2", "claimset -j2")):
-            ax1.plot(x, [r[key]["wall"] for r in rs], style, marker="o", label=f"{label} ({shape})")
-        ax2.plot(x, [max(r["v1"]["rss_self"], r["v1"]["rss_children"]) / 1e6 for r in rs], style, marker="o", label=f"validate -j1 ({shape})")
-        if shape == "jsonl" and "build" in rs[0]:
-            ax1.plot(x, [r["arrow"]["wall"] for r in rs], ":", marker="s", label="pyarrow JSONL->Parquet")
-            ax1.plot(x, [r["build"]["wall"] for r in rs], style, marker="s", label="claimset build -j1")
-            ax2.plot(x, [max(r["build"]["rss_self"], r["build"]["rss_children"]) / 1e6 for r in rs], style, marker="s", label="build -j1 (jsonl)")
-    if memory:
-        ax2.plot([m["bytes"] / 1e6 for m in memory], [max(m["rss_self"], m["rss_children"]) / 1e6 for m in memory], "k^", label="memory test")
-    for ax, title, ylabel in ((ax1, "Time against input size", "seconds"), (ax2, "Peak RSS against input size", "MB")):
-        ax.set_xscale("log")
-        ax.set_xlabel("input (MB)")
-        ax.set_ylabel(ylabel)
-        ax.set_title(title)
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
-    ax1.set_yscale("log")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
 
 
 if __name__ == "__main__":
