@@ -20,8 +20,7 @@ def open_regular(path) -> int:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file: a FIFO, socket or device", str(path))
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
+        # O_NONBLOCK stays: it changes nothing for a regular file (and clearing it costs two calls a file)
     except BaseException:
         os.close(fd)
         raise

@@ -89,18 +89,15 @@ class Validator:
     def accept(self, table: str, rec, origin: Origin, expect_id: Optional[tuple[str, str]] = None, text: Optional[str] = None) -> None:
         """A record whose structure is valid: its record rules and its dataset facts (every reader).
         text: an article's text when the record is article.json (the text is in text.txt)."""
+        if table == "claims":
+            self.accept_claim(rec, origin, expect_id)
+            return
         id_field = ID_FIELDS[table]
         rid = getattr(rec, id_field)
         self.add_id(table, rid, origin, id_field)
         if expect_id:
             check_place(rec, expect_id[0], expect_id[1], origin, self.sink)
-        if table == "claims":
-            aid = rec.article_id
-            check_claim(rec, origin, self.article_of(aid, origin), self.sink)
-            self.ref_article(aid, origin)
-            self.ref_entities(rec, origin)
-            self.add_content(content_key(rec), rid, origin)
-        elif table == "articles":
+        if table == "articles":
             self.register_article(rid, check_article(rec, rec.text if text is None else text, origin, self.sink))
         elif table == "entities":
             check_entity(rec, origin, self.sink)
@@ -109,6 +106,19 @@ class Validator:
             self.data.cluster_sizes.append((rid, len(rec.claim_ids), origin.where(["claim_ids"])))
             for i, c in enumerate(rec.claim_ids):
                 self.data.cluster_members.append((c, rid, origin.where(["claim_ids", i]), f"claim_ids[{i}]"))
+
+    def accept_claim(self, rec, origin: Origin, expect_id: Optional[tuple[str, str]] = None) -> None:
+        """accept() of a claim: its place, its record rules, then its dataset facts (the streaming
+        reader inlines its own hooks here: this runs once per claim)."""
+        rid = rec.claim_id
+        self.add_id("claims", rid, origin, "claim_id")
+        if expect_id:
+            check_place(rec, expect_id[0], expect_id[1], origin, self.sink)
+        aid = rec.article_id
+        check_claim(rec, origin, self.article_of(aid, origin), self.sink)
+        self.ref_article(aid, origin)
+        self.ref_entities(rec, origin)
+        self.add_content(content_key(rec), rid, origin)
 
     # --- dataset facts: kept whole here; the streaming reader keeps them compactly -------------------
 
