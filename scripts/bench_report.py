@@ -120,70 +120,53 @@ def render(rows: list[dict], memory: list[dict], args) -> str:
 
 NOTES = """## What the figures mean
 
-**Single core.** All checks run at about half of the orjson parse floor on one JSONL file and at
-three quarters of it on per-article folders (whose floor also pays for opening three files per
-article). Two parts of the design make that possible.
+Every ratio above compares two measurements of this one run, on the same files, so it holds
+while the shared machine's speed drifts; the absolute rates move from run to run.
 
-- *Typed records, each rule once* (`src/claimset/validation/`, pure Python). Per claim on this
-  machine (microseconds, measured separately with each part alone, released claims of about
-  1.2 kB): msgspec parses and type-checks a line (types, enums, required and unknown fields,
-  lengths, minimums) in about 7; the walker generated from the JSON Schema (patterns, the key count
-  that proves there is no repeated key, float spelling) about 6 to 8; the record rules
-  (`validation/records.py`: every span against the article text, the source chain, evidence,
-  quantities, dates) about 13, and the entity references and content key about 3. The rules are
-  the only implementation: a valid record and an invalid one go through the same functions; only a
-  record whose structure the generated types refuse pays for jsonschema.
-- *A folder reader* that lists each article folder once (`os.scandir`), reads each file with one
-  `os.read`, builds relative paths by joining strings, resolves nothing unless an entry is a
-  symbolic link (links, loops and anything unusual go to the reference reader, so reports are
-  unchanged: tests/test_folders.py), and decodes `article.json` on the fast path. Measured on
-  10,000 folders of ten claims, the reader alone took a folder from about 750 to 440
-  microseconds.
+**One core.** Everything is pure Python on msgspec, numpy and pyarrow (no compiled code of our
+own). Per claim of the real-shaped corpus (about 1.2 kB, five spans), measured with each part
+alone on the released claims: msgspec parses and type-checks a line (types, enums, required and
+unknown fields, lengths, minimums) in about 2.3 microseconds, faster than orjson's parse to
+Python objects (3.4); the walker generated from the JSON Schema (patterns, the key count for the
+duplicate-key proof, float spelling) about 1; the record rules of `validation/records.py` (every
+span against the article text, the source chain, evidence, quantities, dates) about 3. The
+duplicate-key proof counts the colons of a whole block of lines with numpy (a fifth of the cost
+of counting each line). What else remains is Python per record (the loop, the dataset hooks, the
+location of every ID) and, per article folder, one listing, three opens and reads, the article's
+NFC check and SHA-256, which the floor does not do. The rules are the only implementation: a
+valid record and an invalid one go through the same functions; only a line the generated types
+refuse pays for the reference parser and jsonschema, which word its problems.
 
-What remains on one core is the parse itself (msgspec, about the floor) plus about 4
-microseconds of Python per claim: the loop, the dataset arrays (hashes and locations), and the
-article lookups (claims in a separate JSONL file read their article's line again: 8 KiB and a
-decode per article). Articles cost about three times their parse: the NFC check and the SHA-256
-of the text, which the floor does not do. Vectorising the span and reference checks over whole
-tables (pyarrow compute) is the next step (issue: one rule, one place).
+**Parallel.** Files, and byte ranges of large JSONL files, are validated in worker processes
+(`--jobs`, a fork pool); the parent merges the parts in source order, so reports and release
+bytes are the same for any number of jobs. The serial parts are discovery, the article index
+between phases, the merge and the dataset checks at the end. Small corpora do not pay for the
+workers' start; from about 100k claims two jobs give 1.6 to 1.9 times one.
 
-**Parallel.** Files, and byte ranges of large JSONL files, are validated in worker processes; the
-parent merges the parts in source order, so reports and release bytes are the same for any
-`--jobs`. The serial parts are discovery, the article index between phases, the merge and the
-final sort of the hashes. At 10k claims they dominate (and starting the workers costs more than it
-saves); from 100k on, 2 jobs give 1.7 to 2.0 times one job. The machine is shared with other work:
-the speed-ups move with its load from run to run.
+**Memory model.** JSONL is read in 1 MiB chunks; nothing keeps records. Every ID and every claim's
+content key is kept as UTF-8 in one buffer per table, each followed by a newline, with an 8-byte
+location per ID (`validation/ids.py`): about 130 bytes a claim on the real-shaped corpus, whose
+IDs are long, about 60 on the synthetic ones. The dataset checks view those buffers as Arrow
+string columns without a copy and answer every question with Arrow compute over the strings
+(a sort for repeated IDs and content, C501 and C505; `is_in` for IDs that clusters name, C504),
+so they are exact by construction: no hash stands for an ID and nothing is read again to confirm
+a match. Claims in separate JSONL files read their article's line again by its byte offset;
+claims in article folders use their folder's text; nothing is spilled to disk. With -j2 the
+parent holds the merged buffers while the workers hold their own parts.
 
-**Memory model.** JSONL is read in 1 MiB chunks; nothing keeps records. Per record the engine keeps
-a 64-bit hash of its ID and its location, and for claims the hash of the content key: 24 bytes a
-claim, 16-20 for others, in arrays. Duplicates are found at the end by sorting the hashes; only the
-colliding records are read again, so C501 and C505 are exact; likewise a claim ID named by a
-cluster is confirmed by reading the claim whose hash it matches, so C504 is exact. Entity IDs are kept as strings (few).
-Claims in separate JSONL files are checked against their article found by hash: the article's own
-JSONL line is read again (or, for articles that went through the reference path, a copy spilled to
-a temporary file); claims in article folders use their folder's text. A JSONL run therefore holds
-24 bytes per claim beyond a fixed ~130 MB (interpreter, msgspec, numpy, one chunk). The folder
-layout also grows with the number of folders: discovery keeps each folder's path as a string
-(about 170 bytes a folder) and the parts keep a table of the files holding records: about 400
-bytes a folder in all beyond the fixed part and the per-claim arrays (195 MB for 100,000 folders).
-
-**Build.** While validating, each record's canonical line (one msgspec encode; identical to the
-reference `json_line(canonical(...))`, checked by tests/test_differential.py) goes to run files of
-32 MB, sorted by ID. After a valid run the runs are merged by ID (concatenated when already in
-order) into JSONL, and the same bytes, 32 MB at a time, go through pyarrow's own JSON reader with
-the Arrow schema derived from the models into one Parquet row group each. Tables above 256 MB of
-JSONL are split into equal-row shards (3 for the claims at 1M). The conversion costs pyarrow's own
-read_json + write_table, plus one encode per record, the run files, and writing the JSONL files,
-which the pyarrow baseline does not write at all. Peak memory of the build: ~330 MB, mostly
-pyarrow's row-group buffers; smaller row groups (CLAIMSET_ROW_GROUP_BYTES) lower it.
+**Build.** While validating, each record's canonical line (one msgspec encode; equal to
+`json_line(canonical(...))`, which tests/test_readers.py checks) goes to run files of 32 MB,
+sorted by ID. After a valid run the runs are merged by ID (concatenated when already in order)
+into JSONL, and the same bytes, 32 MB at a time, go through pyarrow's own JSON reader with the
+Arrow schema derived from the models into one Parquet row group each. Tables above 256 MB of
+JSONL are split into equal-row shards. The conversion costs pyarrow's own read_json +
+write_table, plus one encode per record, the run files and the JSONL files, which the pyarrow
+baseline does not write at all. Peak memory of the build is mostly pyarrow's row-group buffers;
+smaller row groups (CLAIMSET_ROW_GROUP_BYTES) lower it.
 
 **Load.** `claimset.load` reads the manifest's Parquet files as one dataset with the schema derived
-from the models: pyarrow's own multi-file reader, so the ratio is 1 up to noise. A 1M-claim load
-takes about a second and varies by a third from run to run on this shared machine (page faults of
-a fresh 1 GB table), hence the alternating repeats.
-
-**Not done.** The annotations-only edition (`--edition annotations-only`) is still built in memory
-(the full release is streamed).
+from the models: pyarrow's own multi-file reader, so the ratio is 1 up to noise; a load of a
+fresh large table varies from run to run (page faults), hence the alternating repeats.
 """
 
 
