@@ -57,10 +57,29 @@ class Terminated(BaseException):
 _HANDLER_PID = [0]
 
 
+CLEANUP_SECONDS = float(os.environ.get("CLAIMSET_CLEANUP_SECONDS", "30"))
+
+
 def _raise_terminated(signum, frame):  # pragma: no cover - exercised through subprocesses
     if os.getpid() != _HANDLER_PID[0]:  # a forked worker (Pool.terminate sends SIGTERM): its parent cleans up
         os._exit(128 + signum)
+    # The cleanup that the exception runs is bounded: should anything in it wait for good (a
+    # library's lock or thread in an unexpected state), the process prints where every thread
+    # was and ends, instead of hanging.
+    import faulthandler
+
+    faulthandler.dump_traceback_later(CLEANUP_SECONDS, exit=True)
     raise Terminated(signum)
+
+
+def exit_terminated(t: Terminated) -> None:
+    """End a command whose cleanup has run (the `finally` blocks did, on the way out): flush, then
+    exit at once, skipping the interpreter's shutdown (atexit hooks, joins of library threads),
+    which a signal may have caught half-way through an import or a pool's set-up."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(128 + t.signum)
 
 
 def reset_in_worker() -> None:

@@ -5,7 +5,7 @@ import sys
 
 def main() -> None:
     try:
-        from ..outputs import Terminated, install_signal_handlers
+        from ..outputs import Terminated, exit_terminated, install_signal_handlers
     except KeyboardInterrupt:
         sys.exit(130)
     try:
@@ -15,5 +15,5 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Terminated as t:
-        sys.exit(128 + t.signum)
+        exit_terminated(t)
     cli_main()

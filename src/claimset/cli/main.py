@@ -266,7 +266,7 @@ _register_labelstudio(app)
 
 def main() -> None:
     """Run the CLI; errors of the environment end in one line and exit 2, never a traceback."""
-    from ..outputs import OutputError, Terminated
+    from ..outputs import OutputError, Terminated, exit_terminated
     from ..validation.validate import UsageError  # noqa: F401  (light enough; the try below covers the rest)
 
     try:
@@ -274,7 +274,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Terminated as t:
-        sys.exit(128 + t.signum)
+        exit_terminated(t)
     except (OutputError, UsageError) as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(2)
