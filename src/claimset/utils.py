@@ -15,16 +15,21 @@ from typing import Any
 def open_regular(path) -> int:
     """A read-only descriptor of `path`, which must be a regular file. A FIFO would block the reader
     forever and a device never ends, so anything else is refused with an OSError (no wait: the
-    open itself does not block, O_NONBLOCK)."""
+    open itself does not block, O_NONBLOCK, which changes nothing for a regular file's reads)."""
+    return open_regular_sized(path)[0]
+
+
+def open_regular_sized(path) -> tuple[int, int]:
+    """open_regular, and the file's size when it was opened (from the same fstat)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "not a regular file: a FIFO, socket or device", str(path))
-        # O_NONBLOCK stays: it changes nothing for a regular file (and clearing it costs two calls a file)
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, st.st_size
 
 
 def read_regular(path) -> bytes:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..sources.jsonio import MAX_RECORD_BYTES
-from ..utils import open_regular
+from ..utils import open_regular_sized
 from .files import ARTICLE_EXTRA, ARTICLE_FILES, note_unread
 from .problems import Origin, Sink
 
@@ -33,33 +33,47 @@ class _Sink(Sink):
 
 
 def _slurp(path: str) -> bytes:
-    """A whole file through os.read: a third of the cost of open().read() on the small files of folders."""
-    fd = open_regular(path)
+    """A whole file through os.read: a third of the cost of open().read() on the small files of
+    folders. Each read asks for what is left by the size (plus one byte, to see the end): asking
+    for a megabyte would allocate one per file (glibc then maps and unmaps it), and a read that
+    returns less than asked has reached the end (a regular file's reads are short only there)."""
+    fd, size = open_regular_sized(path)
     try:
         chunks = []
         while True:
-            chunk = os.read(fd, CHUNK)
-            if not chunk:
-                return b"".join(chunks)
+            want = min(CHUNK, size + 1)
+            chunk = os.read(fd, want)
             chunks.append(chunk)
+            size -= len(chunk)
+            if len(chunk) < want:
+                return chunk if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
 
 
 class _RawFile:
-    """What _stream needs of a file (read, seek) on a bare descriptor, for the same reason as _slurp;
-    only for regular files, where os.read returns short only at the end."""
+    """What _stream needs of a file (read, seek) on a bare descriptor, for the same reasons as _slurp;
+    only for regular files, where os.read returns short only at the end (after a short read, the
+    next one returns nothing without asking the kernel)."""
 
-    __slots__ = ("fd",)
+    __slots__ = ("fd", "left", "end")
 
     def __init__(self, path: str):
-        self.fd = open_regular(path)
+        self.fd, self.left = open_regular_sized(path)
+        self.end = False
 
     def read(self, n: int) -> bytes:
-        return os.read(self.fd, n)
+        if self.end:
+            return b""
+        want = min(n, max(self.left, 0) + 1)
+        data = os.read(self.fd, want)
+        self.left -= len(data)
+        self.end = len(data) < want
+        return data
 
     def seek(self, offset: int) -> None:
-        os.lseek(self.fd, offset, os.SEEK_SET)
+        self.left += os.lseek(self.fd, 0, os.SEEK_CUR) - os.lseek(self.fd, offset, os.SEEK_SET)
+        self.end = False
 
     def __enter__(self) -> "_RawFile":
         return self
