@@ -242,12 +242,15 @@ def check_spans(c, art: ArticleInfo, origin: Origin, sink: Sink) -> None:
             check_span(s.mention, text, origin, ("source_chain", i, "mention"), sink)
     if c.cue is not None:
         check_span(c.cue, text, origin, ("cue",), sink)
-    for i, s in enumerate(c.hedges):
-        check_span(s, text, origin, ("hedges", i), sink)
-    for i, s in enumerate(c.evidence.corroboration_spans):
-        check_span(s, text, origin, ("evidence", "corroboration_spans", i), sink)
-    for i, q in enumerate(c.quantities):
-        check_span(q.span, text, origin, ("quantities", i, "span"), sink)
+    if c.hedges:  # most lists are empty: no enumerate for them
+        for i, s in enumerate(c.hedges):
+            check_span(s, text, origin, ("hedges", i), sink)
+    if c.evidence.corroboration_spans:
+        for i, s in enumerate(c.evidence.corroboration_spans):
+            check_span(s, text, origin, ("evidence", "corroboration_spans", i), sink)
+    if c.quantities:
+        for i, q in enumerate(c.quantities):
+            check_span(q.span, text, origin, ("quantities", i, "span"), sink)
     ev = c.event
     if ev is not None and ev.quantity is not None:
         check_span(ev.quantity.span, text, origin, ("event", "quantity", "span"), sink)
@@ -272,12 +275,19 @@ def check_claim(c, origin: Origin, art: Optional[ArticleInfo], sink: Sink, prefi
     check_sources(c, origin, sink)
     check_evidence(c, origin, sink)
     check_quantity_type(c, origin, sink)
-    check_unique(c.claim_types, ["claim_types"], "", origin, sink)
-    check_unique(c.evidence.cited, ["evidence", "cited"], "", origin, sink)
-    check_unique_spans(c.hedges, ["hedges"], origin, sink)
-    check_unique_spans(c.evidence.corroboration_spans, ["evidence", "corroboration_spans"], origin, sink)
-    for i, q in enumerate(c.quantities):
-        check_quantity(q, origin, ("quantities", i), sink)
+    evidence = c.evidence
+    # a list of one item repeats nothing: most of these are short, and a call costs more than the test
+    if len(c.claim_types) > 1:
+        check_unique(c.claim_types, ["claim_types"], "", origin, sink)
+    if len(evidence.cited) > 1:
+        check_unique(evidence.cited, ["evidence", "cited"], "", origin, sink)
+    if len(c.hedges) > 1:
+        check_unique_spans(c.hedges, ["hedges"], origin, sink)
+    if len(evidence.corroboration_spans) > 1:
+        check_unique_spans(evidence.corroboration_spans, ["evidence", "corroboration_spans"], origin, sink)
+    if c.quantities:
+        for i, q in enumerate(c.quantities):
+            check_quantity(q, origin, ("quantities", i), sink)
     ev = c.event
     if ev is not None:
         if ev.quantity is not None:
