@@ -318,3 +318,22 @@ def test_claims_in_jsonl_use_what_check_article_kept(tmp_path):
     for jobs in (1, 2):
         ref = _same(tmp_path / "d", [data, table], jobs)
     assert ref.records["claims"] > len(lines)
+
+
+@pytest.mark.parametrize("kind", ["entity", "article", "claim", "cluster"])
+def test_block_proof_decides_each_line_as_the_line_alone(kind, corpus):
+    """typed.decode_block proves "no repeated key" for a whole block at once; whatever the mix of
+    valid, mutated and repeated-key lines, it must accept exactly the lines the per-line check does."""
+    table = TABLE[kind]
+    tc = typed.table_check(table)
+    rng = random.Random(hash(kind) & 0xFFF)
+    for rec in corpus[kind][:40]:
+        lines = [json_line(rec)] + mutations(rec, rng, 6) + [json_line(rec)]
+        raws = [t.encode("utf-8", "surrogatepass") for t in lines]
+        got = typed.decode_block(tc, raws, b"\n".join(raws))
+        assert [g is not None for g in got] == [fast_accepts(table, t) for t in lines]
+    repeated = json_line(corpus[kind][0])
+    key = next(iter(json.loads(repeated)))
+    twice = repeated[:-1] + f',"{key}":{json.dumps(json.loads(repeated)[key])}' + "}"
+    raws = [repeated.encode(), twice.encode(), repeated.encode()]
+    assert [g is not None for g in typed.decode_block(tc, raws, b"\n".join(raws))] == [True, False, True]

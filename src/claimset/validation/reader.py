@@ -108,8 +108,8 @@ class Validator:
                 self.data.cluster_members.append((c, rid, origin.where(["claim_ids", i]), f"claim_ids[{i}]"))
 
     def accept_claim(self, rec, origin: Origin, expect_id: Optional[tuple[str, str]] = None) -> None:
-        """accept() of a claim: its place, its record rules, then its dataset facts (the streaming
-        reader inlines its own hooks here: this runs once per claim)."""
+        """accept() of a claim: its place, its record rules, then its dataset facts through the hooks
+        below (which the streaming reader overrides to keep them compactly)."""
         rid = rec.claim_id
         self.add_id("claims", rid, origin, "claim_id")
         if expect_id:

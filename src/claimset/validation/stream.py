@@ -34,7 +34,7 @@ from ..utils import open_regular
 from .folders import CHUNK, FolderReader, _Sink
 from .problems import Origin, Sink, field_path
 from .reader import Validator
-from .records import ArticleInfo, check_article, check_claim, check_place, content_key, entity_refs
+from .records import ArticleInfo, check_article, entity_refs
 from .ids import Log
 from .locations import LINE_BITS, fetch_records
 from .typed import decode_article_text, decode_block, table_check, to_struct
@@ -137,28 +137,6 @@ class Engine(FolderReader, Validator):
     # --- article folders ---------------------------------------------------------------------------
 
     # --- dataset facts, compactly (the hooks of Validator.accept) -----------------------------------
-
-    def accept_claim(self, rec, origin: Origin, expect_id: Optional[tuple[str, str]] = None) -> None:
-        """Validator.accept_claim, the same rules in the same order, with this reader's dataset hooks
-        (add_id, article_of, ref_article, ref_entities, add_content) written out: a claim is most
-        of what is read, and the calls cost more than the hooks."""
-        rid = rec.claim_id
-        fidx, line0 = self._cur
-        self.logs["claims"].append(rid, (fidx << LINE_BITS) | line0)
-        sink = self.sink
-        if expect_id:
-            check_place(rec, expect_id[0], expect_id[1], origin, sink)
-        aid = rec.article_id
-        if aid == self.cur_aid:
-            check_claim(rec, origin, self.cur_info, sink)
-        else:
-            check_claim(rec, origin, self.article_of(aid, origin), sink)
-            self.ref_article(aid, origin)
-        known = self.ctx.entities
-        for path, eid in entity_refs(rec):
-            if eid not in known:
-                self.deferred_entity_refs.append((eid, origin.where(path), field_path(path)))
-        self.content.append(content_key(rec))
 
     def add_id(self, table: str, rid: str, origin: Origin, id_field: str) -> None:
         fidx, line0 = self._cur
