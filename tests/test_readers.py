@@ -330,10 +330,17 @@ def test_block_proof_decides_each_line_as_the_line_alone(kind, corpus):
     for rec in corpus[kind][:40]:
         lines = [json_line(rec)] + mutations(rec, rng, 6) + [json_line(rec)]
         raws = [t.encode("utf-8", "surrogatepass") for t in lines]
-        got = typed.decode_block(tc, raws, b"\n".join(raws))
-        assert [g is not None for g in got] == [fast_accepts(table, t) for t in lines]
+        for encode in (False, True):  # validate, and build (which also gives the canonical bytes)
+            got, canon = typed.decode_block(tc, raws, b"\n".join(raws), encode)
+            assert [g is not None for g in got] == [fast_accepts(table, t) for t in lines]
+            if encode:
+                assert [c is not None for c in canon] == [g is not None for g in got]
     repeated = json_line(corpus[kind][0])
     key = next(iter(json.loads(repeated)))
     twice = repeated[:-1] + f',"{key}":{json.dumps(json.loads(repeated)[key])}' + "}"
     raws = [repeated.encode(), twice.encode(), repeated.encode()]
-    assert [g is not None for g in typed.decode_block(tc, raws, b"\n".join(raws))] == [True, False, True]
+    for encode in (False, True):
+        assert [g is not None for g in typed.decode_block(tc, raws, b"\n".join(raws), encode)[0]] == [True, False, True]
+    canonical = [repeated.encode(), repeated.encode()]  # already canonical: the block itself comes back
+    block = b"\n".join(canonical)
+    assert typed.decode_block(tc, canonical, block, True)[1] is block

@@ -81,3 +81,76 @@ def test_unsorted_sources_are_sorted(tmp_path):
         assert report.ok, report.problems[:3]
         got = [json.loads(l)["claim_id"] for l in tables["claims"].lines()]
     assert got == sorted(got) and len(got) == 120
+
+
+def _variant(corpus: Path, dest: Path, rewrite) -> Path:
+    """A copy of `corpus` with every claims.jsonl passed through rewrite(lines) -> text."""
+    import shutil
+
+    shutil.copytree(corpus, dest)
+    for p in sorted((dest / "data" / "articles").glob("*/claims.jsonl")):
+        p.write_text(rewrite(p.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    return dest
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["spaced", "reversed", "no final newline", "mixed"],
+)
+def test_source_lines_in_any_form_give_the_same_release(corpus, tmp_path, form):
+    """Canonical source lines in ID order are copied into the release as they are; lines in any other
+    form or order are re-encoded and sorted. Either way the release is the same, byte for byte."""
+    ref = _files(build(corpus, tmp_path / "ref").out)
+    rewrite = {
+        "spaced": lambda ls: "".join(json.dumps(json.loads(l)) + "\n" for l in ls),  # ", " and ": "
+        "reversed": lambda ls: "".join(l + "\n" for l in reversed(ls)),
+        "no final newline": lambda ls: "\n".join(ls),
+        "mixed": lambda ls: "".join((json.dumps(json.loads(l)) if i % 2 else l) + "\n" for i, l in enumerate(ls)),
+    }[form]
+    src = _variant(corpus, tmp_path / "src", rewrite)
+    for jobs in (1, 2):
+        assert _files(build(src, tmp_path / f"out{jobs}", jobs=jobs).out) == ref
+
+
+def test_a_source_changed_after_validation_stops_the_build(corpus, tmp_path, monkeypatch):
+    """Kept source lines are copied after validation: a file changed in between (here only touched)
+    stops the build with a clear error, and the release already there stays as it was."""
+    import os
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(corpus, src)
+    out = build(src, tmp_path / "rel").out
+    before = _files(out)
+    real = build_mod.write_release_into
+
+    def edit_then_write(tmp, *a, **k):
+        for p in (src / "data" / "articles").glob("*/claims.jsonl"):
+            os.utime(p)
+        return real(tmp, *a, **k)
+
+    monkeypatch.setattr(build_mod, "write_release_into", edit_then_write)
+    with pytest.raises(build_mod.BuildError, match="changed after it was validated: nothing was written; run the build again"):
+        build(src, out)
+    assert _files(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["rel", "src"]  # no temporary folder left
+
+
+@pytest.mark.parametrize("shape", ["dirs", "jsonl"])
+def test_a_record_longer_than_a_parse_block_is_written(tmp_path, shape):
+    """pyarrow's JSON reader fails on a line that spans more than two of its blocks: an article of
+    over two megabytes (records may reach 10 MiB) gets blocks that fit it, in both layouts."""
+    if shape == "dirs":
+        synth.write_dirs(tmp_path, 4, seed=5, claims_per_article=2, text_chars=3_000_000, n_entities=5)
+        out = build(tmp_path, tmp_path / "rel").out
+    else:
+        files = synth.write_jsonl(tmp_path / "j", 4, seed=5, claims_per_article=2, text_chars=3_000_000, n_entities=5)
+        out = tmp_path / "rel"
+        out.mkdir()
+        with tablewriter.collect_tables(tmp_path, paths=[files[t] for t in ("entities", "articles", "claims", "clusters")]) as (report, tables):
+            assert report.ok, report.problems[:3]
+            for t in tables:
+                build_mod.write_table_files(t, tables[t], out)
+    texts = pq.read_table(out / "articles.parquet").column("text").to_pylist()
+    assert len(texts) == 2 and min(len(t) for t in texts) > 2 << 20
+    assert [json.loads(l)["text"] for l in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()] == texts

@@ -32,6 +32,12 @@ def open_regular_sized(path) -> tuple[int, int]:
     return fd, st.st_size
 
 
+def file_stamp(st: os.stat_result) -> tuple:
+    """What changes when a file's bytes change: device, inode, size and times (ctime cannot be set
+    back, unlike mtime). The build keeps source lines in place under this stamp."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def read_regular(path) -> bytes:
     """The bytes of a regular file (open_regular's refusals apply)."""
     with os.fdopen(open_regular(path), "rb") as f:

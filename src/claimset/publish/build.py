@@ -235,16 +235,19 @@ def build(root: Path, out: Optional[Path] = None, edition: str = "full", jobs: i
 
     released, url = release_date(root, __version__), project_url()
     if edition == "full":  # streamed: constant memory, `jobs` processes (tablewriter.py)
-        from .tablewriter import collect_tables
+        from .tablewriter import SourceChanged, collect_tables
 
-        with publishing(out, RELEASE, root) as tmp:
-            runs = tmp / ".runs"  # the sorted runs, removed before the folder is published
-            runs.mkdir()
-            with collect_tables(root, jobs=jobs, progress=progress, tmp_dir=runs) as (report, tables):
-                if not report.ok:
-                    raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
-                rows, manifest = write_release_into(tmp, tables, edition, released=released, url=url)
-            runs.rmdir()
+        try:
+            with publishing(out, RELEASE, root) as tmp:
+                runs = tmp / ".runs"  # the sorted runs, removed before the folder is published
+                runs.mkdir()
+                with collect_tables(root, jobs=jobs, progress=progress, tmp_dir=runs) as (report, tables):
+                    if not report.ok:
+                        raise BuildError(f"{len(report.problems)} validation problem(s): nothing was written", report)
+                    rows, manifest = write_release_into(tmp, tables, edition, released=released, url=url)
+                runs.rmdir()
+        except SourceChanged as e:  # a source edited during the build: its validated lines are gone
+            raise BuildError(str(e)) from None
         return BuildResult(out=out, rows=rows, files=manifest["files"], report=report)
     report, records = collect(root)
     if not report.ok:

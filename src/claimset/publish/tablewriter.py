@@ -1,16 +1,20 @@
 """The conversion stage of `claimset build`: validated records -> sorted JSONL and Parquet, streamed.
 
-While the engine validates, each record's canonical JSONL line (the bytes of
-utils.json_line(canonical(record)); the fast path gets them from one msgspec encode) is
-buffered with its ID. A full buffer (RUN_BYTES) is sorted by ID and written as a run file. After a
-valid run, the runs of each table are merged by ID (a plain concatenation when they are already in
-order) into the release's JSONL, and the same lines, a row group at a time, go through pyarrow's
-own JSON reader with the Arrow schema derived from the models into a Parquet writer. Memory holds
+While the engine validates, each table's canonical JSONL lines (utils.json_line(canonical(record)),
+from one msgspec encode) are kept as runs of lines in ID order. A block of source lines that
+already is canonical and in ID order stays where it is: its run is the byte range of the source
+file, stamped (device, inode, size, times) so that a file changed before the release is written
+stops the build instead of publishing unvalidated bytes. Other lines are buffered, sorted by ID
+(RUN_BYTES at a time) and written as run files. After a valid run, the runs of each table are
+concatenated in ID order (merged by ID first where they overlap) into the release's JSONL, with
+os.copy_file_range where the system has it, and that JSONL goes through pyarrow's own streaming
+JSON reader, with the Arrow schema derived from the models, into a Parquet writer. Memory holds
 one run buffer per table and process, and one row group.
 
 Tables larger than SHARD_BYTES of JSONL are written as N shards, `<table>-00000-of-0000N.parquet`
 (and .jsonl), cut at equal row counts, so DuckDB, Polars, Spark or Dask read them in parallel;
-smaller tables keep the single `<table>.parquet` / `<table>.jsonl` of the seed release. The bytes
+smaller tables keep the single `<table>.parquet` / `<table>.jsonl` of the seed release. A row group
+is ROW_GROUP_BYTES // PARSE_BYTES parse blocks of the JSONL (or the rest of its shard). The bytes
 depend only on the records: the same sources give identical files for any number of jobs.
 """
 
@@ -20,13 +24,15 @@ import heapq
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional
 
 from ..models import ID_FIELDS, TABLES
+from ..utils import file_stamp
 
 RUN_BYTES = int(os.environ.get("CLAIMSET_RUN_BYTES", 32 << 20))
 SHARD_BYTES = int(os.environ.get("CLAIMSET_SHARD_BYTES", 256 << 20))
 ROW_GROUP_BYTES = int(os.environ.get("CLAIMSET_ROW_GROUP_BYTES", 32 << 20))
+PARSE_BYTES = 1 << 20  # pyarrow's JSON block: larger blocks parse slower (cache), a line must fit in one
 
 
 def canonical(table: str, obj: dict) -> dict:
@@ -34,16 +40,41 @@ def canonical(table: str, obj: dict) -> dict:
     return TABLES[table].model_validate(obj).model_dump(mode="json")
 
 
+class SourceChanged(Exception):
+    """A source file changed between its validation and the copy of its lines into the release."""
+
+
+class Run(NamedTuple):
+    """Canonical lines in ID order: a run file of the collector, or a range of a source file."""
+
+    path: str
+    first: str
+    last: str
+    offset: int  # where the lines start in path
+    pieces: list  # (rows, bytes, longest line) of each block, in order: shard cuts without counting lines
+    stamp: tuple = ()  # a source file's utils.file_stamp when it was validated; () for a run file
+
+    @property
+    def rows(self) -> int:
+        return sum(p[0] for p in self.pieces)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(p[1] for p in self.pieces)
+
+
 class Collector:
-    """Canonical lines of one part of a run (one process), as sorted run files in `folder`."""
+    """Canonical lines of one part of a run (one process): source ranges and sorted run files."""
 
     def __init__(self, folder: str):
         self.folder = folder
         self.buf: dict[str, list] = {t: [] for t in TABLES}
         self.size = {t: 0 for t in TABLES}
+        self.longest = {t: 0 for t in TABLES}
         self.last = {t: "" for t in TABLES}
         self.ordered = {t: True for t in TABLES}
-        self.runs: dict[str, list] = {t: [] for t in TABLES}  # (path, rows, bytes, first id, last id)
+        self.kept = {t: "" for t in TABLES}  # the last ID of the table's source ranges: they stay in order
+        self.runs: dict[str, list] = {t: [] for t in TABLES}
 
     def add(self, table: str, rid: str, line: bytes) -> None:
         self.buf[table].append(line)
@@ -51,18 +82,37 @@ class Collector:
             self.ordered[table] = False
         self.last[table] = rid
         self.size[table] += len(line) + 1
+        if len(line) > self.longest[table]:
+            self.longest[table] = len(line)
         if self.size[table] >= RUN_BYTES:
             self.flush(table)
 
-    def extend(self, table: str, lines: list, first: str, last: str, ordered: bool, nbytes: int) -> None:
-        """add() for a block of lines whose IDs run from `first` to `last` (in order if `ordered`)."""
-        if not lines:
+    def block(self, table: str, ids: list, lines: list, nbytes: int, where: Optional[tuple]) -> None:
+        """Lines that are canonical as read, `nbytes` with their newlines; `where`: (path, offset,
+        stamp) when they are those bytes of a file, newline included. A block in ID order, after the
+        table's source ranges so far, stays in the file (joined to the range before it when it
+        continues it); any other block is buffered."""
+        longest = max(map(len, lines))
+        if where is not None and ids[0] > self.kept[table] and (len(ids) == 1 or ids == sorted(ids)):
+            path, offset, st = where
+            runs = self.runs[table]
+            prev = runs[-1] if runs else None
+            piece = (len(lines), nbytes, longest)
+            if prev is not None and prev.stamp == st and prev.path == path and prev.offset + prev.nbytes == offset:
+                prev.pieces.append(piece)
+                runs[-1] = prev._replace(last=ids[-1])
+            else:
+                runs.append(Run(path, ids[0], ids[-1], offset, [piece], st))
+            self.kept[table] = ids[-1]
             return
-        self.buf[table].extend(lines)
-        if not ordered or first < self.last[table]:
+        buf = self.buf[table]
+        buf.extend(lines)
+        if ids[0] < self.last[table] or not (len(ids) == 1 or ids == sorted(ids)):
             self.ordered[table] = False
-        self.last[table] = last
-        self.size[table] += nbytes + len(lines)
+        self.last[table] = ids[-1]
+        self.size[table] += nbytes
+        if longest > self.longest[table]:
+            self.longest[table] = longest
         if self.size[table] >= RUN_BYTES:
             self.flush(table)
 
@@ -80,16 +130,18 @@ class Collector:
         buf = self.buf[table]
         if not buf:
             return
-        prefix = len(b'{"' + ID_FIELDS[table].encode() + b'":"')
+        prefix = _prefix(table)
         if not self.ordered[table]:
             buf.sort(key=lambda line: _id_of(line, prefix))
         fd, path = tempfile.mkstemp(prefix=f"run-{table}-", suffix=".jsonl", dir=self.folder)
         with os.fdopen(fd, "wb") as f:
             f.write(b"\n".join(buf))
             f.write(b"\n")
-        self.runs[table].append((path, len(buf), self.size[table], _id_of(buf[0], prefix), _id_of(buf[-1], prefix)))
+        piece = (len(buf), self.size[table], self.longest[table])
+        self.runs[table].append(Run(path, _id_of(buf[0], prefix), _id_of(buf[-1], prefix), 0, [piece]))
         self.buf[table] = []
         self.size[table] = 0
+        self.longest[table] = 0
         self.last[table] = ""
         self.ordered[table] = True
 
@@ -106,46 +158,71 @@ class Collector:
 class Table:
     """One table's runs, ready to be written (what build.write_table_files receives)."""
 
-    def __init__(self, table: str, runs: list, progress: bool = False):
+    def __init__(self, table: str, runs: list, folder: str, progress: bool = False):
         self.table = table
         self.runs = runs
+        self.folder = folder  # where a merge of overlapping runs goes
         self.progress = progress
 
     def __len__(self) -> int:
-        return sum(r[1] for r in self.runs)
+        return sum(r.rows for r in self.runs)
 
     @property
     def nbytes(self) -> int:
-        return sum(r[2] for r in self.runs)
+        return sum(r.nbytes for r in self.runs)
+
+    def ordered(self) -> list[Run]:
+        """The runs in ID order; overlapping ones (from buffers, or processes that read interleaved
+        parts) are merged by ID into one run file first. Chains of runs that follow each other are
+        merged as one stream, so a merge reads as many files at once as runs overlap at one ID."""
+        runs = sorted(self.runs, key=lambda r: r.first)
+        if all(a.last < b.first for a, b in zip(runs, runs[1:])):
+            return runs
+        chains: list[list[Run]] = []
+        ends: list[tuple[str, int]] = []  # (last ID, chain) of each chain, smallest first
+        for r in runs:
+            if ends and ends[0][0] < r.first:
+                _, i = heapq.heappop(ends)
+            else:
+                i = len(chains)
+                chains.append([])
+            chains[i].append(r)
+            heapq.heappush(ends, (r.last, i))
+        prefix = _prefix(self.table)
+        streams = [((_id_of(line, prefix), line) for r in chain for line in _run_lines(r)) for chain in chains]
+        fd, path = tempfile.mkstemp(prefix=f"merged-{self.table}-", suffix=".jsonl", dir=self.folder)
+        pieces = []
+        first = last = ""
+        with os.fdopen(fd, "wb") as f:
+            out: list[bytes] = []
+            size = longest = 0
+            for rid, line in heapq.merge(*streams, key=lambda x: x[0]):
+                first = first or rid
+                last = rid
+                out.append(line)
+                size += len(line) + 1
+                longest = max(longest, len(line))
+                if size >= 1 << 20:
+                    f.write(b"\n".join(out) + b"\n")
+                    pieces.append((len(out), size, longest))
+                    out, size, longest = [], 0, 0
+            if out:
+                f.write(b"\n".join(out) + b"\n")
+                pieces.append((len(out), size, longest))
+        for r in self.runs:
+            if not r.stamp:
+                os.unlink(r.path)  # merged: its lines are in the new run
+        self.runs = [Run(path, first, last, 0, pieces)]
+        return self.runs
 
     def lines(self) -> Iterator[bytes]:
         """Every canonical line (without newline), in ID order."""
-        for block in self.blocks():
-            yield from block[:-1].split(b"\n")
-
-    def blocks(self) -> Iterator[bytes]:
-        """The canonical lines in ID order, as blocks of whole lines (each ending with a newline)."""
-        runs = sorted(self.runs, key=lambda r: r[3])
-        if all(a[4] < b[3] for a, b in zip(runs, runs[1:])):  # already in order: concatenate the files
-            for path, *_ in runs:
-                yield from _read_blocks(path)
-            return
-        prefix = len(b'{"' + ID_FIELDS[self.table].encode() + b'":"')
-        streams = [((_id_of(line, prefix), line) for line in _read_lines(r[0])) for r in runs]
-        out: list[bytes] = []
-        size = 0
-        for _, line in heapq.merge(*streams, key=lambda x: x[0]):
-            out.append(line)
-            size += len(line) + 1
-            if size >= 1 << 20:
-                yield b"\n".join(out) + b"\n"
-                out, size = [], 0
-        if out:
-            yield b"\n".join(out) + b"\n"
+        for r in self.ordered():
+            yield from _run_lines(r)
 
     def write_files(self, folder: Path, shard_bytes: Optional[int] = None) -> list[str]:
         if not (self.progress and len(self)):
-            return write_table(self.table, self.blocks(), len(self), self.nbytes, Path(folder), shard_bytes)
+            return write_table(self.table, self.ordered(), Path(folder), shard_bytes)
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -156,27 +233,12 @@ class Table:
         )
 
         with Progress(TextColumn(f"writing {self.table}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), transient=True) as bar:
-            task = bar.add_task("write", total=self.nbytes)
-
-            def counted():
-                for block in self.blocks():
-                    bar.advance(task, len(block))
-                    yield block
-
-            return write_table(self.table, counted(), len(self), self.nbytes, Path(folder), shard_bytes)
+            task = bar.add_task("write", total=2 * self.nbytes)  # copied, then parsed
+            return write_table(self.table, self.ordered(), Path(folder), shard_bytes, advance=lambda n: bar.advance(task, n))
 
 
-def _read_blocks(path: str, size: int = 1 << 20) -> Iterator[bytes]:
-    carry = b""
-    with open(path, "rb") as f:
-        while chunk := f.read(size):
-            buf = carry + chunk if carry else chunk
-            cut = buf.rfind(b"\n") + 1
-            if cut:
-                yield buf[:cut]
-            carry = buf[cut:]
-    if carry:
-        yield carry + b"\n"
+def _prefix(table: str) -> int:
+    return len(b'{"' + ID_FIELDS[table].encode() + b'":"')
 
 
 def _id_of(line: bytes, prefix: int) -> str:
@@ -189,10 +251,88 @@ def _id_of(line: bytes, prefix: int) -> str:
     return line[prefix:end].decode("utf-8")
 
 
-def _read_lines(path: str) -> Iterator[bytes]:
-    with open(path, "rb", buffering=1 << 20) as f:
-        for line in f:
-            yield line[:-1] if line.endswith(b"\n") else line
+def _open_run(run: Run, offset: int = 0):
+    """The run's file at `offset` bytes into the run; a source file must be as it was validated."""
+    f = open(run.path, "rb", buffering=0)
+    try:
+        _check(run, f)
+        f.seek(run.offset + offset)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def _check(run: Run, f) -> None:
+    if run.stamp and file_stamp(os.fstat(f.fileno())) != run.stamp:
+        raise SourceChanged(f"{run.path} changed after it was validated: nothing was written; run the build again")
+
+
+def _run_lines(run: Run) -> Iterator[bytes]:
+    with _open_run(run) as f:
+        left = run.nbytes
+        carry = b""
+        while left:
+            chunk = f.read(min(left, 1 << 20))
+            if not chunk:
+                raise SourceChanged(f"{run.path} is shorter than when it was validated: nothing was written; run the build again")
+            left -= len(chunk)
+            lines = (carry + chunk).split(b"\n")
+            carry = lines.pop()
+            yield from lines
+        _check(run, f)
+
+
+def _segments(runs: list[Run]) -> Iterator[tuple[Run, int, int, int]]:
+    """(run, byte offset in the run, rows, bytes) of every piece, in order."""
+    for r in runs:
+        at = 0
+        for rows, nbytes, _ in r.pieces:
+            yield r, at, rows, nbytes
+            at += nbytes
+
+
+def _cut(seg: tuple, k: int) -> tuple[tuple, tuple]:
+    """A segment split after its first k lines (the only place lines are counted)."""
+    run, at, rows, nbytes = seg
+    with _open_run(run, at) as f:
+        data = f.read(nbytes)
+        _check(run, f)
+    end = -1
+    for _ in range(k):
+        end = data.index(b"\n", end + 1)
+    head = end + 1
+    return (run, at, k, head), (run, at + head, rows - k, nbytes - head)
+
+
+def _copy(seg: tuple, dst, advance=None) -> None:
+    """A segment's bytes appended to the file dst (unbuffered): in the kernel where it can, else read and write."""
+    global _COPY_RANGE
+    run, at, _, nbytes = seg
+    with _open_run(run, at) as f:
+        left = nbytes
+        while left:
+            n = 0
+            if _COPY_RANGE:
+                try:
+                    n = os.copy_file_range(f.fileno(), dst.fileno(), min(left, 1 << 30))
+                except OSError:  # not between these files or file systems: read and write from now on
+                    _COPY_RANGE = False
+            if not n:
+                data = f.read(min(left, 1 << 20))
+                if not data:
+                    raise SourceChanged(f"{run.path} is shorter than when it was validated: nothing was written; run the build again")
+                view = memoryview(data)
+                while view:
+                    view = view[dst.write(view) :]
+                n = len(data)
+            left -= n
+            if advance is not None:
+                advance(n)
+        _check(run, f)
+
+
+_COPY_RANGE = hasattr(os, "copy_file_range")
 
 
 def shard_names(table: str, n: int) -> list[tuple[str, str]]:
@@ -201,60 +341,74 @@ def shard_names(table: str, n: int) -> list[tuple[str, str]]:
     return [(f"{table}-{i:05d}-of-{n:05d}.parquet", f"{table}-{i:05d}-of-{n:05d}.jsonl") for i in range(n)]
 
 
-def write_table(table: str, blocks, rows: int, nbytes: int, folder: Path, shard_bytes: Optional[int] = None) -> list[str]:
-    """Write `rows` canonical lines (blocks of whole lines, in ID order) as JSONL and Parquet shard(s).
+def write_table(table: str, runs: list[Run], folder: Path, shard_bytes: Optional[int] = None, advance=None) -> list[str]:
+    """Write the lines of `runs` (in ID order, not overlapping) as JSONL and Parquet shard(s).
 
-    A row group ends at the first line that brings it to ROW_GROUP_BYTES, or at the end of its
-    shard; shards hold equal numbers of rows: both depend on the records only.
-    """
+    Each shard's JSONL is the runs' bytes copied in order, cut at equal row counts; its Parquet is
+    that JSONL through pyarrow's streaming reader, in blocks that fit the longest line, a row group
+    every ROW_GROUP_BYTES of them: both depend on the records only."""
+    rows = sum(r.rows for r in runs)
+    nbytes = sum(r.nbytes for r in runs)
+    longest = max((p[2] for r in runs for p in r.pieces), default=0)
+    n = max(1, -(-nbytes // (shard_bytes or SHARD_BYTES))) if rows else 1
+    n = min(n, max(1, rows))
+    per = -(-rows // n) if rows else 0
+    names = shard_names(table, n)
+    segs = _segments(runs)
+    seg = next(segs, None)
+    for i, (pq_name, jl_name) in enumerate(names):
+        want = min(per, rows - i * per) if rows else 0
+        with open(folder / jl_name, "wb", buffering=0) as jf:
+            while want:
+                if seg[2] > want:
+                    head, seg = _cut(seg, want)
+                else:
+                    head, seg = seg, next(segs, None)
+                _copy(head, jf, advance)
+                want -= head[2]
+        _parquet(table, folder / jl_name, folder / pq_name, longest, advance)
+    return [name for pair in names for name in pair]
+
+
+def _parquet(table: str, jsonl: Path, out: Path, longest: int, advance=None) -> None:
+    import pyarrow as pa
+    import pyarrow.json as pj
     import pyarrow.parquet as pq
 
     from ..models.schemas import arrow_schema
 
     schema = arrow_schema(table)
-    shard_bytes = shard_bytes or SHARD_BYTES
-    n = max(1, -(-nbytes // shard_bytes)) if rows else 1
-    n = min(n, max(1, rows))
-    per = -(-rows // n) if rows else 0
-    names = shard_names(table, n)
-    src = iter(blocks)
-    buf = b""
-    for i, (pq_name, jl_name) in enumerate(names):
-        want = min(per, rows - i * per) if rows else 0
-        writer = pq.ParquetWriter(folder / pq_name, schema, compression="zstd", write_statistics=True, memory_pool=_pool())
-        try:
-            with open(folder / jl_name, "wb") as jf:
-                wrote = False
-                while want:
-                    if len(buf) < ROW_GROUP_BYTES:
-                        parts, size, lines = [buf], len(buf), buf.count(b"\n")
-                        while size < ROW_GROUP_BYTES and lines < want:
-                            nxt = next(src, None)
-                            if nxt is None:
-                                break
-                            parts.append(nxt)
-                            size += len(nxt)
-                            lines += nxt.count(b"\n")
-                        buf = b"".join(parts)
-                    cut = buf.find(b"\n", ROW_GROUP_BYTES - 1) + 1 or len(buf)
-                    k = buf.count(b"\n", 0, cut)
-                    if k > want:  # the shard ends inside: cut after its last row
-                        end = -1
-                        for _ in range(want):
-                            end = buf.index(b"\n", end + 1)
-                        cut, k = end + 1, want
-                    group = memoryview(buf)[:cut]
-                    jf.write(group)
-                    writer.write_table(_arrow(group, schema), row_group_size=k)
-                    del group
-                    buf = buf[cut:]
-                    wrote = True
-                    want -= k
-                if not wrote:
-                    writer.write_table(_arrow(b"", schema))
-        finally:
-            writer.close()
-    return [name for pair in names for name in pair]
+    block = min(PARSE_BYTES, ROW_GROUP_BYTES)
+    while block <= longest:  # a line and its newline must fit in one block
+        block *= 2
+    per_group = max(1, ROW_GROUP_BYTES // block)
+    with pq.ParquetWriter(out, schema, compression="zstd", write_statistics=True, memory_pool=_pool()) as writer:
+        if not os.path.getsize(jsonl):
+            writer.write_table(schema.empty_table())
+            return
+        reader = pj.open_json(
+            jsonl,
+            read_options=pj.ReadOptions(use_threads=False, block_size=block),
+            parse_options=pj.ParseOptions(explicit_schema=_relaxed_schema(schema), unexpected_field_behavior="error"),
+            memory_pool=_pool(),
+        )
+        group: list = []
+        for batch in reader:
+            group.append(_retyped(batch, schema))
+            if len(group) == per_group:
+                _write_group(writer, group, schema)
+                group = []
+        if group:
+            _write_group(writer, group, schema)
+    if advance is not None:
+        advance(os.path.getsize(jsonl))
+
+
+def _write_group(writer, batches: list, schema) -> None:
+    import pyarrow as pa
+
+    t = pa.Table.from_batches(batches, schema=schema)
+    writer.write_table(t, row_group_size=max(1, t.num_rows))
 
 
 def _relaxed(t):
@@ -297,26 +451,21 @@ def _pool():
     return pa.system_memory_pool()
 
 
-def _arrow(data: bytes, schema):
-    """A row group's lines (ending with a newline) through pyarrow's JSON reader, schema from the models."""
+def _relaxed_schema(schema):
+    """The schema pyarrow's JSON reader is given: every field nullable (see _retype)."""
     import pyarrow as pa
-    import pyarrow.json as pj
 
-    if not len(data):
-        return schema.empty_table()
-    key = id(schema)
-    relaxed = _RELAXED.get(key)
-    if relaxed is None:
-        relaxed = _RELAXED[key] = (schema, pa.schema([pa.field(f.name, _relaxed(f.type), True) for f in schema]))
-    relaxed = relaxed[1]
-    table = pj.read_json(
-        pa.BufferReader(pa.py_buffer(data)),
-        read_options=pj.ReadOptions(use_threads=False, block_size=1 << 20),  # small blocks: a small parse buffer
-        parse_options=pj.ParseOptions(explicit_schema=relaxed, unexpected_field_behavior="error"),
-        memory_pool=_pool(),
-    )
-    cols = [pa.chunked_array([_retype(c, f.type, f.nullable) for c in col.chunks], type=f.type) for col, f in zip(table.columns, schema)]
-    return pa.Table.from_arrays(cols, schema=schema)
+    got = _RELAXED.get(id(schema))
+    if got is None or got[0] is not schema:
+        got = _RELAXED[id(schema)] = (schema, pa.schema([pa.field(f.name, _relaxed(f.type), True) for f in schema]))
+    return got[1]
+
+
+def _retyped(batch, schema):
+    """A parsed batch under the strict schema from the models (the same buffers)."""
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_arrays([_retype(c, f.type, f.nullable) for c, f in zip(batch.columns, schema)], schema=schema)
 
 
 class Build:
@@ -332,7 +481,7 @@ class Build:
 
     def done(self, report, parent: Collector) -> None:
         runs = parent.part()
-        self.tables = {t: Table(t, runs[t], self.progress) for t in TABLES}
+        self.tables = {t: Table(t, runs[t], self.folder, self.progress) for t in TABLES}
 
 
 class collect_tables:

@@ -71,6 +71,9 @@ class _RawFile:
         self.end = len(data) < want
         return data
 
+    def fileno(self) -> int:
+        return self.fd
+
     def seek(self, offset: int) -> None:
         self.left += os.lseek(self.fd, 0, os.SEEK_CUR) - os.lseek(self.fd, offset, os.SEEK_SET)
         self.end = False

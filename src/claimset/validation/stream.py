@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import array
 import os
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -30,7 +31,7 @@ import msgspec
 from ..sources import layout
 from ..sources.jsonio import MAX_RECORD_BYTES, Failure, parse_record
 from ..models import ID_FIELDS, TABLES
-from ..utils import open_regular
+from ..utils import file_stamp, open_regular
 from .folders import CHUNK, FolderReader, _Sink
 from .problems import Origin, Sink, field_path
 from .reader import Validator
@@ -309,6 +310,8 @@ class Engine(FolderReader, Validator):
         if start == 0:
             self.report.files += 1
         snap = self.snapshot()
+        if self.build is not None:  # where kept source lines are (tablewriter.Collector.block)
+            self._source = (os.path.abspath(self.files[fidx]), file_stamp(os.fstat(f.fileno())))
         with f:
             if start:
                 f.seek(start)
@@ -457,6 +460,12 @@ class Engine(FolderReader, Validator):
         self._record(table, obj, Origin(rel, s, n), ("article_id", expect) if expect is not None else None)
         return None
 
+    def _source_at(self, pos: int, nbytes: int) -> Optional[tuple]:
+        """(path, offset, stamp) of the `nbytes` at `pos` of the file being read, when they end
+        with its newline (the last line of a file may have none)."""
+        path, st = self._source
+        return (path, pos, st) if pos + nbytes <= st[2] else None
+
     def _lines(self, lines, n, rel, fidx, expect, pos=0, block=None):
         """The hot loop: the lines decoded by the generated types (typed.decode_block; `block`: their
         bytes joined, for the duplicate-key proof of all at once), then the record rules; a line
@@ -464,8 +473,10 @@ class Engine(FolderReader, Validator):
         table = self._table
         tc = self.checks[table]
         build = self.build
-        typed = decode_block(tc, lines, block, encode=build is not None) if tc.decode is not None else [None] * len(lines)
-        id_field = ID_FIELDS[table]
+        if tc.decode is not None:
+            recs, canon = decode_block(tc, lines, block, encode=build is not None)
+        else:
+            recs, canon = [None] * len(lines), None
         records = self.report.records
         accept = self.accept
         claims = self.accept_claim if table == "claims" else None  # one call less per claim
@@ -473,11 +484,10 @@ class Engine(FolderReader, Validator):
         exp = ("article_id", expect) if expect is not None else None
         blank = True
         off = pos
-        for raw, got in zip(lines, typed):
+        for raw, rec in zip(lines, recs):
             line_at = (fidx << 40) | off
             off += len(raw) + 1
-            if got is not None:
-                rec = got[0]
+            if rec is not None:
                 self._cur = (fidx, n)
                 self._line_at = line_at
                 self._before = len(problems)
@@ -486,8 +496,6 @@ class Engine(FolderReader, Validator):
                     claims(rec, Origin(rel, raw, n), exp)
                 else:
                     accept(table, rec, Origin(rel, raw, n), exp)
-                if build is not None:
-                    build.add(table, getattr(rec, id_field), got[1])
                 blank = False
                 n += 1
                 continue
@@ -497,6 +505,14 @@ class Engine(FolderReader, Validator):
             if got is None:
                 blank = False
             n += 1
+        if canon is not None:  # the build's canonical lines (a line refused above went to build.slow)
+            key = attrgetter(ID_FIELDS[table])
+            if canon is block:  # the source lines are the release's: kept as they are
+                build.block(table, [key(r) for r in recs], lines, len(block) + 1, self._source_at(pos, len(block) + 1))
+            else:
+                for rec, line in zip(recs, canon):
+                    if rec is not None:
+                        build.add(table, key(rec), line)
         return ("ok", n, blank)
 
 

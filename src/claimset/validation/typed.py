@@ -328,6 +328,7 @@ def table_check(table: str, meta_only: bool = False) -> TableCheck:
 
 
 _ENCODE = msgspec.json.Encoder().encode
+_ENCODE_LINES = msgspec.json.Encoder().encode_lines
 
 
 class _Span(msgspec.Struct, gc=False):
@@ -347,10 +348,12 @@ class ArticleText(msgspec.Struct, gc=False):
 decode_article_text = msgspec.json.Decoder(ArticleText).decode
 
 
-def decode_block(tc: "TableCheck", lines: list, block: Optional[bytes] = None, encode: bool = False) -> list:
-    """Each line decoded and walked: (record, canonical bytes or None), or None where the types
-    refuse it (the reference path words why). encode: also the canonical bytes (one msgspec
-    encode, what the build writes); a line equal to them needs no other proof.
+def decode_block(tc: "TableCheck", lines: list, block: Optional[bytes] = None, encode: bool = False) -> tuple[list, Any]:
+    """(recs, canon): each line decoded and walked (the record, or None where the types refuse it;
+    the reference path words why), and with `encode` the canonical bytes the build writes (one
+    msgspec encode). canon is None without `encode`; the block's own bytes when every line decoded
+    and already is canonical (the build then keeps the source bytes); else a list of each line's
+    canonical bytes (None where refused). A line equal to its canonical bytes needs no other proof.
 
     The duplicate-key proof (module doc) is made for the whole block at once when its bytes are
     given: a decoded line has at least as many colons as keys, so if the block's colons, less those
@@ -370,23 +373,32 @@ def decode_block(tc: "TableCheck", lines: list, block: Optional[bytes] = None, e
         if rec is not None:
             k = walk(rec)
             if k >= 0:
-                out.append((rec, _ENCODE(rec) if encode else None))
+                out.append(rec)
                 counts.append(k)
                 keys += k
                 continue
         out.append(None)
         counts.append(-1)
         refused.append(raw)
-    if block is not None and len(lines) > 1 and not encode:
+    canon = None
+    if encode:
+        if block is not None and not refused:
+            whole = _ENCODE_LINES(out)
+            if len(whole) == len(block) + 1 and whole.startswith(block):  # every line is its own canonical form
+                return out, block
+        canon = [None if rec is None else _ENCODE(rec) for rec in out]
+    elif block is not None and len(lines) > 1:
         import numpy as np
 
         colons = int(np.count_nonzero(np.frombuffer(block, np.uint8) == 58))
         if colons - sum(r.count(b":") for r in refused) == keys:
-            return out
-    for i, (raw, got) in enumerate(zip(lines, out)):
-        if got is not None and got[1] != raw and not no_duplicate_keys(raw, got[0], counts[i]):
+            return out, None
+    for i, (raw, rec) in enumerate(zip(lines, out)):
+        if rec is not None and (canon is None or canon[i] != raw) and not no_duplicate_keys(raw, rec, counts[i]):
             out[i] = None
-    return out
+            if canon is not None:
+                canon[i] = None
+    return out, canon
 
 
 def no_duplicate_keys(raw: bytes, obj: Any, nkeys: int) -> bool:
