@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from ..outputs import RELEASE, publishing
 from ..models import ID_FIELDS, TABLES
@@ -112,25 +112,25 @@ def manifest_for(
     return man
 
 
-def _read_back(tmp: Path, table_files: dict[str, list[str]], tables=TABLES) -> dict[str, list[dict]]:
-    """The records of the tables just written into `tmp`, from their JSONL (sharded or not)."""
-    import json
-
-    records: dict[str, list[dict]] = {t: [] for t in tables}
-    for t in tables:
-        for name in table_files[t]:
-            if name.endswith(".jsonl"):
-                with open(tmp / name, encoding="utf-8") as f:
-                    records[t] += [json.loads(line) for line in f if line.strip()]
-    return records
+def _lines_of(tmp: Path, names: list[str]) -> Iterator[bytes]:
+    """The canonical lines (no newline) of a table just written into `tmp`, from its JSONL shards."""
+    for name in names:
+        if name.endswith(".jsonl"):
+            with open(tmp / name, "rb") as f:
+                for line in f:
+                    if line.strip():
+                        yield line.rstrip(b"\n")
 
 
 def write_splits_into(tmp: Path, table_files: dict[str, list[str]]) -> dict:
     """The published benchmark splits of the release in `tmp` as tmp/splits/<table>-<split>.parquet,
-    the rows `claimset.load(table, split=...)` gives. Returns the manifest's `splits` entry."""
-    from ..benchmark.splits import PUBLISHED, PUBLISHED_TABLES, row_filter
+    the rows `claimset.load(table, split=...)` gives, streamed from the tables' JSONL. Returns the
+    manifest's `splits` entry."""
+    import json
 
-    records = _read_back(tmp, table_files, PUBLISHED_TABLES)
+    from ..benchmark.splits import PUBLISHED, PUBLISHED_TABLES, row_filter
+    from .tablewriter import write_lines
+
     sub = tmp / SPLITS_DIR
     sub.mkdir()
     out: dict[str, dict] = {}
@@ -138,27 +138,33 @@ def write_splits_into(tmp: Path, table_files: dict[str, list[str]]) -> dict:
         out[split] = {}
         for t in PUBLISHED_TABLES:
             keep = row_filter(t, split)
-            rows = [r for r in records[t] if keep(r)]
-            names = write_table_files(t, rows, sub, stem=f"{t}-{split}", jsonl=False)
-            out[split][t] = {"rows": len(rows), "files": [f"{SPLITS_DIR}/{n}" for n in names]}
+            lines = (line for line in _lines_of(tmp, table_files[t]) if keep is None or keep(json.loads(line)))
+            rows, names = write_lines(t, lines, sub, f"{t}-{split}", jsonl=False, work=tmp)
+            out[split][t] = {"rows": rows, "files": [f"{SPLITS_DIR}/{n}" for n in names]}
     return out
 
 
 def write_annotations_only_into(tmp: Path, table_files: dict[str, list[str]]) -> dict:
-    """The annotations-only tables of the full release in `tmp` (read back from its JSONL), written into
-    tmp/annotations-only/ by the same writer as `claimset build --edition annotations-only`: the
-    same bytes as that edition's tables and fingerprints. Returns the manifest's `editions` entry."""
-    from .texts import strip_texts
+    """The annotations-only tables of the full release in `tmp` (streamed from its JSONL), written
+    into tmp/annotations-only/: the same bytes as `claimset build --edition annotations-only` gives
+    for the tables and fingerprints. Returns the manifest's `editions` entry."""
+    import json
 
-    stripped, extra = strip_texts(_read_back(tmp, table_files))
+    from .tablewriter import write_lines
+    from .texts import FINGERPRINTS, fingerprint, strip_record
+
     sub = tmp / EDITION_DIR
     sub.mkdir()
     tables = {}
     for t in TABLES:
-        tables[t] = {"rows": len(stripped[t]), "files": [f"{EDITION_DIR}/{n}" for n in write_table_files(t, stripped[t], sub)]}
-    for name, data in sorted(extra.items()):
-        (sub / name).write_bytes(data)
-    return {EDITION_DIR: {"tables": tables, "metadata": [f"{EDITION_DIR}/{n}" for n in sorted(extra)]}}
+        lines = (json_line(strip_record(t, json.loads(line))).encode("utf-8") for line in _lines_of(tmp, table_files[t]))
+        rows, names = write_lines(t, lines, sub, t, jsonl=True, work=tmp)
+        tables[t] = {"rows": rows, "files": [f"{EDITION_DIR}/{n}" for n in names]}
+    with open(sub / FINGERPRINTS, "wb") as f:  # articles are in ID order: so are their fingerprints
+        for line in _lines_of(tmp, table_files["articles"]):
+            a = json.loads(line)
+            f.write(json_line(fingerprint(a["article_id"], a["text"])).encode("utf-8") + b"\n")
+    return {EDITION_DIR: {"tables": tables, "metadata": [f"{EDITION_DIR}/{FINGERPRINTS}"]}}
 
 
 def write_release_into(

@@ -370,6 +370,26 @@ def write_table(table: str, runs: list[Run], folder: Path, shard_bytes: Optional
     return [name for pair in names for name in pair]
 
 
+def write_lines(table: str, lines, folder: Path, stem: str, jsonl: bool, work: Path) -> tuple[int, list[str]]:
+    """Canonical lines (no newline, in ID order) as `stem`.jsonl (if `jsonl`) and `stem`.parquet in
+    `folder`, one file each, streamed: what the editions and splits of a release derive from its
+    tables. Without `jsonl` the lines pass through a file in `work`, removed after. Returns (rows, names)."""
+    path = folder / f"{stem}.jsonl" if jsonl else Path(tempfile.mkstemp(prefix=f"{stem}-", suffix=".jsonl", dir=work)[1])
+    rows = longest = 0
+    try:
+        with open(path, "wb", buffering=1 << 20) as f:
+            for line in lines:
+                f.write(line)
+                f.write(b"\n")
+                rows += 1
+                longest = max(longest, len(line))
+        _parquet(table, path, folder / f"{stem}.parquet", longest)
+    finally:
+        if not jsonl:
+            os.unlink(path)
+    return rows, [f"{stem}.parquet", *([f"{stem}.jsonl"] if jsonl else [])]
+
+
 def _parquet(table: str, jsonl: Path, out: Path, longest: int, advance=None) -> None:
     import pyarrow as pa
     import pyarrow.json as pj

@@ -79,14 +79,18 @@ def fingerprint(article_id: str, text: str) -> dict:
     return {"article_id": article_id, "text_sha256": sha256_text(text), "length": len(text), "block": BLOCK, "blocks": blocks}
 
 
+def _hide(span: dict) -> dict:
+    return {**span, "text": quote_hash(span["text"])}
+
+
+def strip_record(table: str, obj: dict) -> dict:
+    """One record of the annotations-only edition: quotes hashed, an article's text emptied."""
+    out = map_spans(TABLES[table], obj, _hide)
+    return {**out, "text": ""} if table == "articles" else out
+
+
 def strip_texts(records: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], dict[str, bytes]]:
     """Records without article text or quotes, and the fingerprints file to ship beside them."""
-    hide = lambda s: {**s, "text": quote_hash(s["text"])}  # noqa: E731
-    out: dict[str, list[dict]] = {}
-    for table, rows in records.items():
-        out[table] = [map_spans(TABLES[table], r, hide) for r in rows]
-    out["articles"] = [{**a, "text": ""} for a in out["articles"]]
+    out = {table: [strip_record(table, r) for r in rows] for table, rows in records.items()}
     prints = sorted((fingerprint(a["article_id"], a["text"]) for a in records["articles"]), key=lambda f: f["article_id"])
     return out, {FINGERPRINTS: "".join(json_line(f) + "\n" for f in prints).encode("utf-8")}
-
-
