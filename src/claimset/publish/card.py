@@ -89,6 +89,9 @@ def rights_summary(articles) -> list[dict[str, Any]]:
     return out
 
 
+ARTICLE_FACTS = ("article_id", "published", "url", "rights")  # the fields article_facts reads
+
+
 def article_facts(articles) -> dict:
     """What the card says of the articles as a whole, from the data: years, known URLs and rights."""
     articles = list(articles)

@@ -221,14 +221,15 @@ def croissant(
     published inside the release (manifest.json's `editions`), each with its own record sets;
     `splits`: the benchmark splits published in it (manifest.json's `splits`), a record set
     `<table>-<split>` each."""
-    from .card import render_blocks
+    from .card import ARTICLE_FACTS, render_blocks
 
     folder = Path(folder)
     articles = []
     for name in table_files["articles"]:
         if name.endswith(".jsonl"):
             with open(folder / name, encoding="utf-8") as f:
-                articles += [json.loads(line) for line in f if line.strip()]
+                # what the card says of the articles (card.article_facts), not their texts: constant per article
+                articles += [{k: a.get(k) for k in ARTICLE_FACTS} for a in (json.loads(line) for line in f if line.strip())]
     blocks = render_blocks(rows=rows, edition=edition, version=version, articles=articles, released=released)
     distribution = []
     for table in TABLES:

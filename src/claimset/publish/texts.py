@@ -16,6 +16,7 @@ The tables keep the schema of the full edition, so every loader reads both.
 from __future__ import annotations
 
 import typing
+from functools import cache
 from typing import Callable, Iterator
 
 from pydantic import BaseModel
@@ -35,24 +36,35 @@ HASH_PREFIX = "sha256:"
 # --- every span of a record, found through the models ------------------------------------------------
 
 
+@cache
 def _is_span_model(model: type[BaseModel]) -> bool:
     return {"start", "end", "text"} <= set(model.model_fields)
+
+
+@cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel]], ...]:
+    """(field, is a list, sub-model) of each field of `model` holding records: read once per model,
+    not per record (a release strips millions)."""
+    plan = []
+    for name, info in model.model_fields.items():
+        tp, _ = _unwrap(info.annotation)
+        if _kind(tp) == "list":
+            inner, _ = _unwrap(typing.get_args(tp)[0])
+            if _kind(inner) == "struct":
+                plan.append((name, True, inner))
+        elif _kind(tp) == "struct":
+            plan.append((name, False, tp))
+    return tuple(plan)
 
 
 def map_spans(model: type[BaseModel], obj: dict, fn: Callable[[dict], dict]) -> dict:
     """A copy of `obj` with `fn` applied to each span-like sub-record (start, end, text)."""
     out = dict(obj)
-    for name, info in model.model_fields.items():
+    for name, is_list, sub in _plan(model):
         value = obj.get(name)
         if value is None:
             continue
-        tp, _ = _unwrap(info.annotation)
-        if _kind(tp) == "list":
-            inner, _ = _unwrap(typing.get_args(tp)[0])
-            if _kind(inner) == "struct":
-                out[name] = [_map_struct(inner, v, fn) for v in value]
-        elif _kind(tp) == "struct":
-            out[name] = _map_struct(tp, value, fn)
+        out[name] = [_map_struct(sub, v, fn) for v in value] if is_list else _map_struct(sub, value, fn)
     return out
 
 
