@@ -87,9 +87,10 @@ def render(rows: list[dict], memory: list[dict], args) -> str:
             "",
             "## Build: conversion stage and load",
             "",
-            "Conversion: `claimset build`'s writing of the validated records (merge of the sorted runs, JSONL, Parquet through "
-            "pyarrow's JSON reader, zstd), plus what the build adds to validation while reading (canonical bytes, run files): "
-            "build time - validation time. Baseline: pyarrow `read_json` + `write_table` (zstd) of the same JSONL files, one thread. "
+            "Conversion: `claimset build`'s writing of the validated tables (JSONL copied from the kept source lines and the "
+            "sorted runs, Parquet through pyarrow's streaming JSON reader, zstd), plus what the build adds to validation while "
+            "reading (canonical bytes, runs): build time - validation time. The build's peak RSS covers the whole full release "
+            "(the annotations-only edition and the benchmark splits inside it included). Baseline: pyarrow `read_json` + `write_table` (zstd) of the same JSONL files, one thread. "
             "Load: `claimset.load('claims')` against `pyarrow.parquet.read_table` on the same files, "
             f"at least {LOAD_REPEAT} runs of each, alternating, the fastest kept.",
             "",
@@ -155,15 +156,22 @@ a match. Claims in separate JSONL files read their article's line again by its b
 claims in article folders use their folder's text; nothing is spilled to disk. With -j2 the
 parent holds the merged buffers while the workers hold their own parts.
 
-**Build.** While validating, each record's canonical line (one msgspec encode; equal to
-`json_line(canonical(...))`, which tests/test_readers.py checks) goes to run files of 32 MB,
-sorted by ID. After a valid run the runs are merged by ID (concatenated when already in order)
-into JSONL, and the same bytes, 32 MB at a time, go through pyarrow's own JSON reader with the
-Arrow schema derived from the models into one Parquet row group each. Tables above 256 MB of
-JSONL are split into equal-row shards. The conversion costs pyarrow's own read_json +
-write_table, plus one encode per record, the run files and the JSONL files, which the pyarrow
-baseline does not write at all. Peak memory of the build is mostly pyarrow's row-group buffers;
-smaller row groups (CLAIMSET_ROW_GROUP_BYTES) lower it.
+**Build.** While validating, each block of lines (about a megabyte) is encoded back with one
+msgspec call; when the encoding equals the block, its lines already are the release's canonical
+lines (`json_line(canonical(...))`, which tests/test_readers.py checks), and when their IDs are
+also in order after the table's previous kept block, the block stays in its source file: the run
+is a byte range of that file, stamped with its device, inode, size and times. Other lines are
+buffered and written as run files of 32 MB sorted by ID. After a valid run the runs are
+concatenated in ID order (merged by ID where they overlap) into each shard's JSONL with
+`os.copy_file_range`, after checking each source's stamp (a source changed since its validation
+stops the build), and that JSONL goes through pyarrow's streaming JSON reader with the Arrow
+schema derived from the models into Parquet, a row group every 32 one-megabyte parse blocks.
+Tables above 256 MB of JSONL are split into equal-row shards; the row counts kept per block find
+the cuts without counting lines. The annotations-only edition and the benchmark splits are then
+streamed from the release's JSONL a line at a time. The conversion is pyarrow's own work plus the
+block encodes, the comparison and the JSONL copies; pyarrow's streaming reader with an explicit
+schema parses a little faster than `read_json` with inference, which is why the ratio can come
+out near 1.
 
 **Synthetic against real-shaped.** The synthetic claims are all different, so every free text
 goes through its pattern's regular expression; the real-shaped corpus repeats the released
@@ -175,19 +183,10 @@ article's line again whenever the article changes (about every ten claims here).
 from the models: pyarrow's own multi-file reader, so the ratio is 1 up to noise; a load of a
 fresh large table varies from run to run (page faults), hence the alternating repeats.
 
-**After this run.** The figures above were measured with the streaming reader's own copy of
-`accept_claim` (its dataset hooks written out). That copy was removed as a duplicate of the hooks;
-paired runs on the 300k real-shaped corpus put the code without it about 4% slower on -j1, about
-0.35 of the floor at 300k and 0.34 at 1 GB.
-
-**Not done.** The build's peak RSS column covers the whole `claimset build` of a full release,
-including what follows the conversion: the annotations-only edition and the benchmark splits
-are made by reading the tables back into Python records (`publish/build.py`, `_read_back`),
-which costs gigabytes from about 100k claims. Streaming those two, as the full tables are, is
-the next step for the build. The conversion ratio is above its 1.5 target on this machine,
-where pyarrow's reader and writer run about twice as fast as in the 0.1.0 measurements while
-the build's own Python work (a msgspec encode per record, sorted run files, the JSONL files)
-did not speed up as much.
+**Not done.** The edition and splits inside a full release are streamed now, but they are
+Python per record (decode, strip, encode): about a minute at 1M claims on one core, after the
+timed conversion. The build's own run is not split across processes after validation: the
+conversion and the edition are serial.
 """
 
 
