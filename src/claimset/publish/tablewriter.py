@@ -74,6 +74,7 @@ class Collector:
         self.last = {t: "" for t in TABLES}
         self.ordered = {t: True for t in TABLES}
         self.kept = {t: "" for t in TABLES}  # the last ID of the table's source ranges: they stay in order
+        self.kept_end: dict[str, tuple] = {t: () for t in TABLES}  # (path, stamp, end offset) of the last range
         self.runs: dict[str, list] = {t: [] for t in TABLES}
 
     def add(self, table: str, rid: str, line: bytes) -> None:
@@ -98,12 +99,13 @@ class Collector:
             runs = self.runs[table]
             prev = runs[-1] if runs else None
             piece = (len(lines), nbytes, longest)
-            if prev is not None and prev.stamp == st and prev.path == path and prev.offset + prev.nbytes == offset:
+            if prev is not None and self.kept_end[table] == (path, st, offset) and prev.stamp:  # it continues the last range
                 prev.pieces.append(piece)
                 runs[-1] = prev._replace(last=ids[-1])
             else:
                 runs.append(Run(path, ids[0], ids[-1], offset, [piece], st))
             self.kept[table] = ids[-1]
+            self.kept_end[table] = (path, st, offset + nbytes)
             return
         buf = self.buf[table]
         buf.extend(lines)
