@@ -181,3 +181,31 @@ def test_the_edition_and_splits_inside_a_sharded_release_are_streamed_the_same(c
             build_mod.write_table_files(t, want, ref, stem="x", jsonl=False)
             assert (seed / "splits" / f"{t}-{split}.parquet").read_bytes() == (ref / "x.parquet").read_bytes()
             assert pq.read_metadata(ref / "x.parquet").num_rows == len(want) > 0
+
+
+def test_jsonl_byte_ranges_and_plain_copies_give_the_same_tables(tmp_path, monkeypatch):
+    """One large JSONL file per table, cut into byte ranges read by two processes (each keeps its
+    ranges as source runs), and the read-and-write copy of systems without os.copy_file_range:
+    the same tables as one process with the kernel's copy."""
+    files = synth.write_jsonl(tmp_path / "j", 400, seed=9, claims_per_article=8, text_chars=600, n_entities=20)
+    paths = [files[t] for t in ("entities", "articles", "claims", "clusters")]
+
+    def tables_with(name, jobs):
+        out = tmp_path / name
+        out.mkdir()
+        with tablewriter.collect_tables(tmp_path, paths=paths, jobs=jobs) as (report, tables):
+            assert report.ok, report.problems[:3]
+            if name == "ranges":
+                assert len(tables["claims"].runs) > 2 and all(r.stamp for r in tables["claims"].runs)
+            for t in tables:
+                build_mod.write_table_files(t, tables[t], out)
+        return _files(out)
+
+    ref = tables_with("ref", 1)
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 20_000)
+    monkeypatch.setattr(tablewriter, "SHARD_BYTES", 100_000)  # cuts inside the kept ranges
+    assert tables_with("ranges", 2) == tables_with("sharded", 1)
+    monkeypatch.setattr(tablewriter, "_COPY_RANGE", False)
+    monkeypatch.setattr(tablewriter, "SHARD_BYTES", 256 << 20)
+    assert tables_with("plain", 2) == ref
+    assert (tmp_path / "ref" / "claims.jsonl").read_bytes() == files["claims"].read_bytes()  # synth writes canonical lines in order
