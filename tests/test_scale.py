@@ -112,9 +112,10 @@ def test_source_lines_in_any_form_give_the_same_release(corpus, tmp_path, form):
         assert _files(build(src, tmp_path / f"out{jobs}", jobs=jobs).out) == ref
 
 
-def test_a_source_changed_after_validation_stops_the_build(corpus, tmp_path, monkeypatch):
-    """Kept source lines are copied after validation: a file changed in between (here only touched)
-    stops the build with a clear error, and the release already there stays as it was."""
+@pytest.mark.parametrize("change", ["touched", "deleted"])
+def test_a_source_changed_after_validation_stops_the_build(corpus, tmp_path, monkeypatch, change):
+    """Kept source lines are copied after validation: a file changed in between (even only touched)
+    or gone stops the build with a clear error, and the release already there stays as it was."""
     import os
     import shutil
 
@@ -126,11 +127,12 @@ def test_a_source_changed_after_validation_stops_the_build(corpus, tmp_path, mon
 
     def edit_then_write(tmp, *a, **k):
         for p in (src / "data" / "articles").glob("*/claims.jsonl"):
-            os.utime(p)
+            os.utime(p) if change == "touched" else p.unlink()
         return real(tmp, *a, **k)
 
     monkeypatch.setattr(build_mod, "write_release_into", edit_then_write)
-    with pytest.raises(build_mod.BuildError, match="changed after it was validated: nothing was written; run the build again"):
+    why = "changed after it was validated" if change == "touched" else r"cannot be read since it was validated \(No such file or directory\)"
+    with pytest.raises(build_mod.BuildError, match=why + ": nothing was written; run the build again"):
         build(src, out)
     assert _files(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["rel", "src"]  # no temporary folder left

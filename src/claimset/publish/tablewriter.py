@@ -255,7 +255,12 @@ def _id_of(line: bytes, prefix: int) -> str:
 
 def _open_run(run: Run, offset: int = 0):
     """The run's file at `offset` bytes into the run; a source file must be as it was validated."""
-    f = open(run.path, "rb", buffering=0)
+    try:
+        f = open(run.path, "rb", buffering=0)
+    except OSError as e:
+        if not run.stamp:
+            raise
+        raise SourceChanged(f"{run.path} cannot be read since it was validated ({e.strerror}): nothing was written; run the build again") from None
     try:
         _check(run, f)
         f.seek(run.offset + offset)
