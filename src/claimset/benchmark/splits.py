@@ -40,6 +40,9 @@ PUBLISHED = ("train", "test")
 PUBLISHED_TABLES = ("claims", "articles", "clusters")
 
 
+FILTER_FIELDS = ("article_id", "claim_ids")  # all that row_filter's predicates read of a row
+
+
 def row_filter(table: str, split: Optional[str]):
     """A predicate over a table's rows (dicts) for a split, or None for all rows (no split, or the
     entities table, which every split shares). Claims and articles keep the split's articles'

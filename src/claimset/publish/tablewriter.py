@@ -20,6 +20,7 @@ depend only on the records: the same sources give identical files for any number
 
 from __future__ import annotations
 
+import errno
 import heapq
 import os
 import tempfile
@@ -270,6 +271,10 @@ def _open_run(run: Run, offset: int = 0):
     return f
 
 
+def _shorter(run: Run) -> SourceChanged:
+    return SourceChanged(f"{run.path} is shorter than when it was validated: nothing was written; run the build again")
+
+
 def _check(run: Run, f) -> None:
     if run.stamp and file_stamp(os.fstat(f.fileno())) != run.stamp:
         raise SourceChanged(f"{run.path} changed after it was validated: nothing was written; run the build again")
@@ -282,7 +287,7 @@ def _run_lines(run: Run) -> Iterator[bytes]:
         while left:
             chunk = f.read(min(left, 1 << 20))
             if not chunk:
-                raise SourceChanged(f"{run.path} is shorter than when it was validated: nothing was written; run the build again")
+                raise _shorter(run)
             left -= len(chunk)
             lines = (carry + chunk).split(b"\n")
             carry = lines.pop()
@@ -323,12 +328,14 @@ def _copy(seg: tuple, dst, advance=None) -> None:
             if _COPY_RANGE:
                 try:
                     n = os.copy_file_range(f.fileno(), dst.fileno(), min(left, 1 << 30))
-                except OSError:  # not between these files or file systems: read and write from now on
-                    _COPY_RANGE = False
+                except OSError as e:
+                    if e.errno not in _NO_COPY_RANGE:  # a real failure (a full disk): the read-and-write path would fail alike
+                        raise
+                    _COPY_RANGE = False  # not between these files or file systems: read and write from now on
             if not n:
                 data = f.read(min(left, 1 << 20))
                 if not data:
-                    raise SourceChanged(f"{run.path} is shorter than when it was validated: nothing was written; run the build again")
+                    raise _shorter(run)
                 view = memoryview(data)
                 while view:
                     view = view[dst.write(view) :]
@@ -340,6 +347,7 @@ def _copy(seg: tuple, dst, advance=None) -> None:
 
 
 _COPY_RANGE = hasattr(os, "copy_file_range")
+_NO_COPY_RANGE = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.EBADF, errno.EPERM}
 
 
 def shard_names(table: str, n: int) -> list[tuple[str, str]]:
